@@ -1,4 +1,3 @@
-using Attest.Storage;
 using Npgsql;
 
 namespace Attest.Storage.Tests;
