@@ -44,15 +44,15 @@ trap cleanup EXIT
 
 if [ -x "${pg_bin:-/nonexistent}/initdb" ]; then
   pg_port=$(free_port)
-  mkdir -p "$tmp/pg" && chown postgres "$tmp/pg"
+  mkdir -p "$tmp/pg" "$tmp/sock" && chown postgres "$tmp/pg" "$tmp/sock"
   if runuser -u postgres -- "$pg_bin/initdb" -D "$tmp/pg" -A trust -U postgres >/dev/null 2>&1 &&
-     runuser -u postgres -- "$pg_bin/pg_ctl" -D "$tmp/pg" -l "$tmp/pg.log" -w \
-       -o "-p $pg_port -k $tmp -c listen_addresses=127.0.0.1 -c fsync=on -c max_connections=300" start >/dev/null 2>&1; then
+     runuser -u postgres -- "$pg_bin/pg_ctl" -D "$tmp/pg" -l "$tmp/sock/pg.log" -w \
+       -o "-p $pg_port -k $tmp/sock -c listen_addresses=127.0.0.1 -c fsync=on -c max_connections=300" start >/dev/null 2>&1; then
     pg_started=1
     export ATTEST_TEST_POSTGRES="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=postgres;Pooling=true;Maximum Pool Size=100"
     log "PostgreSQL on 127.0.0.1:$pg_port"
   else
-    log "PostgreSQL did not start"; cat "$tmp/pg.log" >&2 2>/dev/null || true
+    log "PostgreSQL did not start"; cat "$tmp/sock/pg.log" >&2 2>/dev/null || true
   fi
 fi
 if command -v redis-server >/dev/null 2>&1; then
