@@ -38,7 +38,7 @@ internal sealed class KeysCommands : ICliModule
         var rpm = new Option<int?>("--rpm") { Description = "Requests per minute for this key" };
         var tpm = new Option<int?>("--tpm") { Description = "Tokens per minute for this key" };
         var cmd = new Command("create", "Create a key and print it once") { config, json, tenant, agent, principal, models, scopes, expires, rpm, tpm };
-        cmd.SetAction((parse, ct) => WithKeysAsync(parse.GetValue(config), ct, async manager =>
+        cmd.SetAction((parse, ct) => WithKeysAsync(parse.GetValue(config), async manager =>
         {
             TimeSpan? lifetime = null;
             if (parse.GetValue(expires) is { } e)
@@ -60,7 +60,7 @@ internal sealed class KeysCommands : ICliModule
                 Console.WriteLine("Store it now: Attest keeps only a keyed hash and cannot show this key again.");
             }
             return ExitCodes.Ok;
-        }));
+        }, ct));
         return cmd;
     }
 
@@ -70,7 +70,7 @@ internal sealed class KeysCommands : ICliModule
         var json = CliCommon.JsonOption();
         var tenant = new Option<string?>("--tenant") { Description = "Only this tenant's keys" };
         var cmd = new Command("list", "List keys (never the keys themselves: id, prefix, tenant, scopes, state)") { config, json, tenant };
-        cmd.SetAction((parse, ct) => WithKeysAsync(parse.GetValue(config), ct, async manager =>
+        cmd.SetAction((parse, ct) => WithKeysAsync(parse.GetValue(config), async manager =>
         {
             var list = await manager.ListAsync(parse.GetValue(tenant), ct);
             if (parse.GetValue(json))
@@ -82,7 +82,7 @@ internal sealed class KeysCommands : ICliModule
             foreach (var k in list)
                 Console.WriteLine($"{k.Id,-22} {k.DisplayPrefix,-11} {k.Tenant,-12} {k.Agent ?? "-",-12} {string.Join(',', k.Scopes),-24} {State(k),-8} {k.LastUsedAt?.ToString("u", CultureInfo.InvariantCulture) ?? "never"}");
             return ExitCodes.Ok;
-        }));
+        }, ct));
         return cmd;
     }
 
@@ -91,13 +91,13 @@ internal sealed class KeysCommands : ICliModule
         var config = CliCommon.ConfigOption();
         var id = new Argument<string>("id") { Description = "Key id (key_…)" };
         var cmd = new Command("revoke", "Revoke a key; every replica refuses it from the next request") { config, id };
-        cmd.SetAction((parse, ct) => WithKeysAsync(parse.GetValue(config), ct, async manager =>
+        cmd.SetAction((parse, ct) => WithKeysAsync(parse.GetValue(config), async manager =>
         {
             var k = await manager.RevokeAsync(parse.GetValue(id)!, Actor(), ct);
             if (k is null) return CliCommon.Fail($"no key with id '{parse.GetValue(id)}'");
             Console.WriteLine($"Revoked key {k.Id} ({k.DisplayPrefix}) of tenant {k.Tenant}.");
             return ExitCodes.Ok;
-        }));
+        }, ct));
         return cmd;
     }
 
@@ -108,7 +108,7 @@ internal sealed class KeysCommands : ICliModule
         var id = new Argument<string>("id") { Description = "Key id (key_…)" };
         var overlap = new Option<string?>("--overlap") { Description = "How long the old key stays valid (default 24h)" };
         var cmd = new Command("rotate", "Issue a replacement key; the old one stays valid for the overlap") { config, json, id, overlap };
-        cmd.SetAction((parse, ct) => WithKeysAsync(parse.GetValue(config), ct, async manager =>
+        cmd.SetAction((parse, ct) => WithKeysAsync(parse.GetValue(config), async manager =>
         {
             TimeSpan? window = null;
             if (parse.GetValue(overlap) is { } o)
@@ -126,7 +126,7 @@ internal sealed class KeysCommands : ICliModule
                 Console.WriteLine("Store it now: Attest keeps only a keyed hash and cannot show this key again.");
             }
             return ExitCodes.Ok;
-        }));
+        }, ct));
         return cmd;
     }
 
@@ -134,7 +134,7 @@ internal sealed class KeysCommands : ICliModule
     /// Opens the config's database through the server's own composition (so key events reach the
     /// same audit log the server writes), runs <paramref name="action"/>, and shuts down.
     /// </summary>
-    private static async Task<int> WithKeysAsync(FileInfo? configFile, CancellationToken ct, Func<KeyManager, Task<int>> action)
+    private static async Task<int> WithKeysAsync(FileInfo? configFile, Func<KeyManager, Task<int>> action, CancellationToken ct)
     {
         var path = CliCommon.ResolveConfigPath(configFile);
         if (!File.Exists(path)) return CliCommon.Fail($"{path}: no such file (pass --config)");

@@ -14,7 +14,7 @@ public class UsageLimiterTests
           - id: {{tenant}}
             limits: {{limits}}
         agents:
-          - id: bot
+          - id: {{tenant}}-bot
             tenant: {{tenant}}
             budget: { tokensPerDay: 500 }
         models:
@@ -55,11 +55,11 @@ public class UsageLimiterTests
     {
         var tenant = LimitsTestKit.NewTenant();
         var (limiter, _) = await LimitsTestKit.CreateAsync(Budget(tenant, "{ tokensPerDay: 1000 }"), Store(backend, TimeProvider.System), TimeProvider.System);
-        var (r1, d1) = await limiter.ReserveAsync(Id(tenant, "bot"), new UsageEstimate("m", 400, 0));
+        var (r1, d1) = await limiter.ReserveAsync(Id(tenant, $"{tenant}-bot"), new UsageEstimate("m", 400, 0));
         Assert.NotNull(r1);
         Assert.Null(d1);
         // The agent's 500/day refuses the next 400; the tenant counter must not keep that 400.
-        var (r2, d2) = await limiter.ReserveAsync(Id(tenant, "bot"), new UsageEstimate("m", 400, 0));
+        var (r2, d2) = await limiter.ReserveAsync(Id(tenant, $"{tenant}-bot"), new UsageEstimate("m", 400, 0));
         Assert.Null(r2);
         Assert.Equal("budget_tokens_day_agent", d2!.Code);
         var (r3, _) = await limiter.ReserveAsync(Id(tenant), new UsageEstimate("m", 600, 0));
