@@ -137,6 +137,28 @@ public class UsageLimiterTests
     }
 
     [Fact]
+    public async Task Stored_key_rpm_and_tpm_apply_per_key()
+    {
+        var tenant = LimitsTestKit.NewTenant();
+        var clock = new ManualTimeProvider(T0);
+        var (limiter, keys) = await LimitsTestKit.CreateAsync($"tenants: [ {{ id: {tenant} }} ]", new InMemoryCounterStore(clock), clock);
+        await keys.CreateAsync(new Attest.Storage.Keys.StoredKey
+        {
+            Id = "key_limited", KeyHash = new string('a', 64), DisplayPrefix = "atk_aaaaaa", Tenant = tenant,
+            RequestsPerMinute = 2, TokensPerMinute = 100, CreatedAt = T0,
+        });
+        var id = new RequestIdentity { Tenant = tenant, KeyId = "key_limited" };
+        Assert.NotNull((await limiter.ReserveAsync(id, new UsageEstimate("m", 60, 0))).Reservation);
+        Assert.Equal("rate_limit_tpm_key", (await limiter.ReserveAsync(id, new UsageEstimate("m", 60, 0))).Denial!.Code);
+        Assert.NotNull((await limiter.ReserveAsync(id, new UsageEstimate("m", 40, 0))).Reservation);
+        var (_, rpm) = await limiter.ReserveAsync(id, new UsageEstimate("m", 0, 0));
+        Assert.Equal("rate_limit_rpm_key", rpm!.Code);
+        Assert.Equal(TimeSpan.FromSeconds(30), rpm.RetryAfter);
+        // Another key of the same tenant is not affected.
+        Assert.NotNull((await limiter.ReserveAsync(id with { KeyId = "key_other" }, new UsageEstimate("m", 60, 0))).Reservation);
+    }
+
+    [Fact]
     public async Task Unreachable_redis_denies_with_limits_unavailable()
     {
         var tenant = LimitsTestKit.NewTenant();
