@@ -81,7 +81,7 @@ fi
 log "testing"
 dotnet test Attest.slnx -c Release --no-build --nologo -v q \
   --logger "trx" --results-directory "$results" -- RunConfiguration.TestSessionTimeout=2400000 2>&1 \
-  | grep -v -E "^\s*$|^Results File" ; test_rc=${PIPESTATUS[0]}
+  | grep -v -E "^\s*$|^Results File|^Additionally, path to test adapters|^A total of [0-9]+ test files|^Test run for " ; test_rc=${PIPESTATUS[0]}
 
 passed=0; failed=0; skipped=0; files=0
 for f in "$results"/*.trx; do
