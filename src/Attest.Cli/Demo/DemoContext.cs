@@ -14,6 +14,8 @@ internal sealed class DemoContext
     public required IPolicySource Policy { get; init; }
     /// <summary>Values steps hand on (e.g. a key created by one step and used by another).</summary>
     public Dictionary<string, string> State { get; } = new(StringComparer.Ordinal);
+    /// <summary>Typed values steps hand on (e.g. the RBAC scan's findings for the evidence step).</summary>
+    public Dictionary<string, object> Items { get; } = new(StringComparer.Ordinal);
 
     public void Say(string line) => Console.WriteLine($"    {line}");
 }
