@@ -36,7 +36,10 @@ public sealed record GatewayError(int Status, string Code, string Type, string M
         http.Response.ContentType = "application/json";
         if (RetryAfter is { } after)
             http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(after.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+        // An unread oversized body cannot be drained; close the connection so the answer is not lost to a reset.
+        if (Status == StatusCodes.Status413PayloadTooLarge) http.Response.Headers.Connection = "close";
         await http.Response.WriteAsync(ToJson(), http.RequestAborted);
+        if (Status == StatusCodes.Status413PayloadTooLarge) await http.Response.CompleteAsync();
     }
 }
 

@@ -12,6 +12,8 @@ internal static class ResponseWriter
     public const string ProviderHeader = "x-attest-provider";
     public const string GeneratedHeader = "x-attest-ai-generated";
 
+    // Relaxed escaping keeps quotes and non-ASCII text as providers send them (\" rather than \u0022); the body is JSON, never HTML.
+    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
     private static readonly byte[] DataPrefix = "data: "u8.ToArray();
     private static readonly byte[] EventEnd = "\n\n"u8.ToArray();
     private static readonly byte[] Done = "data: [DONE]\n\n"u8.ToArray();
@@ -27,7 +29,7 @@ internal static class ResponseWriter
     {
         http.Response.StatusCode = StatusCodes.Status200OK;
         http.Response.ContentType = "application/json";
-        await using (var writer = new Utf8JsonWriter(http.Response.BodyWriter))
+        await using (var writer = new Utf8JsonWriter(http.Response.BodyWriter, WriterOptions))
             body.WriteTo(writer);
         await http.Response.BodyWriter.FlushAsync(http.RequestAborted);
     }
@@ -50,7 +52,7 @@ internal static class ResponseWriter
                     body.Write(EventEnd);
                     break;
                 }
-                await using (var writer = new Utf8JsonWriter(body))
+                await using (var writer = new Utf8JsonWriter(body, WriterOptions))
                     item.Chunk!.WriteTo(writer);
                 body.Write(EventEnd);
                 await body.FlushAsync(http.RequestAborted);

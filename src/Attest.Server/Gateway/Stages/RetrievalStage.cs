@@ -71,7 +71,7 @@ internal sealed partial class RetrievalStage(IServiceProvider services, GatewayO
         if (x.Extension?["retrieve"] is { } retrieve)
         {
             requested = retrieve is not JsonValue v || !v.TryGetValue<bool>(out var b) || b;
-            if (retrieve["top_k"] is JsonValue k)
+            if (retrieve is JsonObject ro && ro["top_k"] is JsonValue k)
             {
                 if (!k.TryGetValue<int>(out var n) || n is < 1 or > 50)
                     return (false, 0, GatewayErrors.InvalidParameter("attest.retrieve.top_k", "'attest.retrieve.top_k' must be an integer from 1 to 50."));
