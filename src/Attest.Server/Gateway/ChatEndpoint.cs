@@ -69,8 +69,13 @@ internal sealed partial class ChatEndpoint(IdentityResolver identity, ChatPipeli
         foreach (var p in (string[])["max_tokens", "max_completion_tokens"])
             if (body[p] is { } n && (n is not JsonValue nv || !nv.TryGetValue<int>(out var v) || v < 1))
                 return GatewayErrors.InvalidParameter(p, $"'{p}' must be a positive integer.");
-        if (body["tools"] is { } tools && tools is not JsonArray)
-            return GatewayErrors.InvalidParameter("tools", "'tools' must be an array.");
+        if (body["tools"] is { } tools && (tools is not JsonArray toolList || toolList.Any(t => t is not JsonObject)))
+            return GatewayErrors.InvalidParameter("tools", "'tools' must be an array of objects.");
+        if (body["tool_choice"] is { } choice && choice is not JsonObject && (choice is not JsonValue cv || !cv.TryGetValue<string>(out _)))
+            return GatewayErrors.InvalidParameter("tool_choice", "'tool_choice' must be a string or an object.");
+        foreach (var p in (string[])["stream_options", "response_format"])
+            if (body[p] is { } o && o is not JsonObject)
+                return GatewayErrors.InvalidParameter(p, $"'{p}' must be an object.");
         if (body["attest"] is { } ext && ext is not JsonObject)
             return GatewayErrors.InvalidParameter("attest", "'attest' must be an object.");
         return null;

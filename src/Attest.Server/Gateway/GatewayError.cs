@@ -102,6 +102,8 @@ public static class GatewayErrors
         new(400, "retrieval_not_configured", InvalidRequest, "Context retrieval was requested but no retriever is configured.", "attest.retrieve");
     public static GatewayError RetrievalUnavailable() =>
         new(503, "retrieval_unavailable", "api_error", "The request was refused because context retrieval failed.");
+    public static GatewayError Internal() =>
+        new(500, "internal_error", "api_error", "Attest could not complete the request; nothing was sent upstream after the failure point.");
     public static GatewayError AuditUnavailable() =>
         new(503, "audit_unavailable", "api_error", "The request was refused because the audit record could not be written.");
     public static GatewayError PolicyUnavailable() =>

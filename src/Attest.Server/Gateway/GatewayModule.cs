@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 
 namespace Attest.Server.Gateway;
 
@@ -52,9 +53,33 @@ internal sealed class GatewayModule : IAttestModule
 
     public void MapEndpoints(IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapPost("/v1/chat/completions", (HttpContext http, ChatEndpoint e) => e.HandleAsync(http));
-        endpoints.MapPost("/v1/embeddings", (HttpContext http, EmbeddingsEndpoint e) => e.HandleAsync(http));
-        endpoints.MapGet("/v1/models", (HttpContext http, ModelsEndpoints e) => e.ListModelsAsync(http));
-        endpoints.MapGet("/admin/providers", (HttpContext http, ModelsEndpoints e) => e.ProvidersAsync(http));
+        endpoints.MapPost("/v1/chat/completions", (HttpContext http, ChatEndpoint e, ILogger<GatewayModule> log) => Safe(http, log, e.HandleAsync));
+        endpoints.MapPost("/v1/embeddings", (HttpContext http, EmbeddingsEndpoint e, ILogger<GatewayModule> log) => Safe(http, log, e.HandleAsync));
+        endpoints.MapGet("/v1/models", (HttpContext http, ModelsEndpoints e, ILogger<GatewayModule> log) => Safe(http, log, e.ListModelsAsync));
+        endpoints.MapGet("/admin/providers", (HttpContext http, ModelsEndpoints e, ILogger<GatewayModule> log) => Safe(http, log, e.ProvidersAsync));
     }
+
+    /// <summary>Last line of defence: an unexpected fault becomes an OpenAI-shaped 500 without a stack trace; only its type is logged.</summary>
+    private static async Task Safe(HttpContext http, ILogger log, Func<HttpContext, Task> handler)
+    {
+        try
+        {
+            await handler(http);
+        }
+        catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
+        {
+            // The client went away.
+        }
+        catch (Exception e)
+        {
+            GatewayLog.Unhandled(log, e.GetType().Name, http.Request.Path);
+            await GatewayErrors.Internal().WriteAsync(http);
+        }
+    }
+}
+
+internal static partial class GatewayLog
+{
+    [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled {ExceptionType} on {Path}; answered internal_error")]
+    public static partial void Unhandled(ILogger logger, string exceptionType, string path);
 }

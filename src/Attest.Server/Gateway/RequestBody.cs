@@ -31,7 +31,7 @@ internal static class RequestBody
                 if (length > maxBytes) return (null, GatewayErrors.RequestTooLarge(maxBytes));
             }
             if (length == 0) return (null, GatewayErrors.InvalidJson("the body is empty"));
-            var node = JsonNode.Parse(buffer.AsSpan(0, length), documentOptions: new JsonDocumentOptions { MaxDepth = 128 });
+            var node = JsonNode.Parse(buffer.AsSpan(0, length), documentOptions: new JsonDocumentOptions { MaxDepth = 128, AllowDuplicateProperties = false });
             return node is JsonObject o ? (o, null) : (null, GatewayErrors.BodyNotObject());
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)

@@ -74,3 +74,41 @@ public sealed class GatewayErrorTests(FakeUpstream upstream) : IClassFixture<Fak
         Assert.DoesNotContain(GatewayHost.UpstreamKey, providers.ToJsonString());
     }
 }
+
+public sealed class GatewayFormatTests(FakeUpstream upstream) : IClassFixture<FakeUpstream>
+{
+    [Fact]
+    public async Task Wrongly_typed_fields_are_400_not_500()
+    {
+        await using var host = await GatewayHost.StartAsync(upstream);
+        using var client = host.Client();
+        foreach (var extra in new[] { ",\"stream_options\":\"x\"", ",\"response_format\":\"json\"", ",\"tools\":[1]", ",\"tool_choice\":5", ",\"max_tokens\":-1", ",\"attest\":[]" })
+        {
+            var (status, body, _, text) = await Http.PostAsync(client, "v1/chat/completions", Http.Chat("chat-default", "hi", extra: extra));
+            Assert.True(status == 400, extra + " -> " + text);
+            Assert.Equal("invalid_parameter", Http.Code(body));
+        }
+        var streamYes = await Http.PostAsync(client, "v1/chat/completions", """{"model":"chat-default","stream":"yes","messages":[{"role":"user","content":"hi"}]}""");
+        Assert.Equal("invalid_parameter", Http.Code(streamYes.Body));
+        var duplicate = await Http.PostAsync(client, "v1/chat/completions", Http.Chat("chat-default", "hi", extra: ",\"stream\":true"));
+        Assert.Equal(400, duplicate.Status);
+        Assert.Equal("invalid_json", Http.Code(duplicate.Body));
+        var embed = await Http.PostAsync(client, "v1/embeddings", """{"model":"embed-default","input":[1,2]}""");
+        Assert.Equal(400, embed.Status);
+    }
+
+    [Fact]
+    public async Task Json_schema_response_format_yields_valid_json_with_required_fields()
+    {
+        await using var host = await GatewayHost.StartAsync(upstream);
+        using var client = host.Client();
+        const string format = ""","response_format":{"type":"json_schema","json_schema":{"name":"t","strict":true,"schema":{"type":"object","properties":{"title":{"type":"string","maxLength":12},"score":{"type":"integer"},"ok":{"type":"boolean"},"tags":{"type":"array","items":{"type":"string","enum":["a","b"]}}},"required":["title","score","ok","tags"]}}}""";
+        var (status, body, _, text) = await Http.PostAsync(client, "v1/chat/completions", Http.Chat("chat-default", "rate this product please", extra: format));
+        Assert.True(status == 200, text);
+        var doc = System.Text.Json.Nodes.JsonNode.Parse(body!["choices"]![0]!["message"]!["content"]!.GetValue<string>())!;
+        Assert.True(doc["title"]!.GetValue<string>().Length <= 12);
+        Assert.True(doc["score"]!.GetValue<int>() > 0);
+        Assert.True(doc["ok"]!.GetValue<bool>());
+        Assert.Equal("a", doc["tags"]![0]!.GetValue<string>());
+    }
+}
