@@ -15,6 +15,7 @@ public sealed class FakeUpstream : IAsyncLifetime
     public ConcurrentDictionary<string, int> Hits { get; } = new();
     public ConcurrentQueue<string> Credentials { get; } = new();
     public ConcurrentQueue<JsonObject> Bodies { get; } = new();
+    public ConcurrentQueue<string> AzureCalls { get; } = new();
 
     public async Task InitializeAsync()
     {
@@ -46,6 +47,16 @@ public sealed class FakeUpstream : IAsyncLifetime
                 ["choices"] = new JsonArray(new JsonObject { ["index"] = 0, ["message"] = new JsonObject { ["role"] = "assistant", ["content"] = text }, ["finish_reason"] = "stop" }),
                 ["usage"] = new JsonObject { ["prompt_tokens"] = 7, ["completion_tokens"] = 3, ["total_tokens"] = 10 },
                 ["upstream_extra"] = "kept",
+            });
+        });
+        _app.MapPost("/azure/openai/deployments/d1/chat/completions", async (HttpContext http) =>
+        {
+            await Record(http, "azure");
+            AzureCalls.Enqueue($"{http.Request.QueryString.Value} api-key={http.Request.Headers["api-key"]} auth={http.Request.Headers.Authorization}");
+            return Results.Json(new JsonObject
+            {
+                ["id"] = "c2", ["object"] = "chat.completion", ["created"] = 1, ["model"] = "gpt-4o-2024-08-06",
+                ["choices"] = new JsonArray(new JsonObject { ["index"] = 0, ["message"] = new JsonObject { ["role"] = "assistant", ["content"] = "Hello from Azure" }, ["finish_reason"] = "stop" }),
             });
         });
         _app.MapPost("/fail500/v1/chat/completions", async (HttpContext http) =>

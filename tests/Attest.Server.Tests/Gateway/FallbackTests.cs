@@ -98,4 +98,15 @@ public sealed class FallbackTests(FakeUpstream upstream) : IClassFixture<FakeUps
         Assert.Contains(chunks, c => c["choices"]!.AsArray().FirstOrDefault()?["finish_reason"]?.GetValue<string>() == "tool_calls");
         Assert.Equal(16, chunks[^1]["usage"]!["total_tokens"]!.GetValue<int>());
     }
+
+    [Fact]
+    public async Task Azure_targets_get_api_version_and_api_key_header()
+    {
+        await using var host = await GatewayHost.StartAsync(upstream);
+        using var client = host.Client();
+        var (status, body, _, text) = await Http.PostAsync(client, "v1/chat/completions", Http.Chat("azure-chat", "hi"));
+        Assert.True(status == 200, text);
+        Assert.Equal("Hello from Azure", body!["choices"]![0]!["message"]!["content"]!.GetValue<string>());
+        Assert.Equal($"?api-version=2024-10-21 api-key={GatewayHost.UpstreamKey} auth=", upstream.AzureCalls.Last());
+    }
 }

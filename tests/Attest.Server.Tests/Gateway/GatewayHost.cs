@@ -62,6 +62,12 @@ public sealed class GatewayHost : IAsyncDisposable
             baseUrl: {upstream}/fail500/v1
             apiKey:
               env: {UpstreamKeyEnv}
+          - id: azure
+            type: openai
+            baseUrl: {upstream}/azure/openai/deployments/d1
+            apiVersion: 2024-10-21
+            apiKey:
+              env: {UpstreamKeyEnv}
           - id: slow
             type: openai
             baseUrl: {upstream}/slow/v1
@@ -101,6 +107,10 @@ public sealed class GatewayHost : IAsyncDisposable
             targets:
               - provider: claude
                 model: claude-3-5-sonnet-20241022
+          - alias: azure-chat
+            targets:
+              - provider: azure
+                model: gpt-4o-2024-08-06
           - alias: loose
             targets:
               - provider: up
