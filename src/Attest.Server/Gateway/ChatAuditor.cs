@@ -15,8 +15,12 @@ public sealed class ChatAuditor(IServiceProvider services)
 {
     private readonly IAuditLog _log = services.GetService<IAuditLog>() ?? NullAuditLog.Instance;
 
+    /// <summary>False when no audit log is registered: records are then not even built (digests and payload copies cost time on the hot path).</summary>
+    public bool Enabled => _log is not NullAuditLog;
+
     public ValueTask<string> RequestAsync(ChatExchange x, CancellationToken cancellationToken)
     {
+        if (!Enabled) return ValueTask.FromResult("");
         var messages = x.Body["messages"]?.ToJsonString() ?? "[]";
         return _log.AppendAsync(Base(AuditEventTypes.ChatRequest, x.Identity, "prompts") with
         {
@@ -31,7 +35,7 @@ public sealed class ChatAuditor(IServiceProvider services)
     }
 
     public ValueTask<string> ResponseAsync(ChatExchange x, string responseText, double latencyMs, CancellationToken cancellationToken) =>
-        _log.AppendAsync(Base(AuditEventTypes.ChatResponse, x.Identity, "responses") with
+        !Enabled ? ValueTask.FromResult("") : _log.AppendAsync(Base(AuditEventTypes.ChatResponse, x.Identity, "responses") with
         {
             Model = Model(x),
             Decision = x.Decision,
