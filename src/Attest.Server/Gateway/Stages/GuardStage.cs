@@ -1,0 +1,149 @@
+using System.Runtime.CompilerServices;
+using System.Text.Json.Nodes;
+using Attest.Core.Guards;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Attest.Server.Gateway.Stages;
+
+/// <summary>
+/// Runs the registered <see cref="IGuardPipeline"/> over every input message before dispatch and over
+/// the answer after (streams through <see cref="IGuardPipeline.BeginStream"/>): block denies
+/// (<c>guard_blocked</c>; a stream ends with that error event), redact replaces the text, and
+/// pseudonyms are restored for the caller. No pipeline registered: content passes through.
+/// </summary>
+internal sealed class GuardStage(IServiceProvider services) : IChatStage
+{
+    public const string ConversationHeader = "x-attest-conversation";
+    private readonly IGuardPipeline? _guards = services.GetService<IGuardPipeline>();
+
+    public int Order => 400;
+
+    public async ValueTask<ChatOutcome> InvokeAsync(ChatExchange x, ChatNext next, CancellationToken cancellationToken)
+    {
+        if (_guards is null) return await next(x, cancellationToken);
+        x.GuardsCollectResponse = true;
+        foreach (var node in x.Body["messages"]!.AsArray())
+        {
+            if (node is not JsonObject m || x.InjectedMessages.Contains(m)) continue;
+            var direction = m["role"]?.GetValue<string>() == "tool" ? GuardDirection.ToolResult : GuardDirection.Input;
+            var error = await GuardContentAsync(x, m, direction, cancellationToken);
+            if (error is not null) return ChatOutcome.Denied(error);
+        }
+        var outcome = await next(x, cancellationToken);
+        if (outcome.Stream is { } stream) return ChatOutcome.Streaming(GuardStream(x, stream, cancellationToken));
+        if (outcome.Completion is not { } completion) return outcome;
+        foreach (var choice in completion["choices"] as JsonArray ?? [])
+        {
+            if (choice?["message"] is not JsonObject message || message["content"] is not JsonValue) continue;
+            var error = await GuardContentAsync(x, message, GuardDirection.Output, cancellationToken);
+            if (error is not null) return ChatOutcome.Denied(error);
+            x.ResponseText.Append(message["content"]!.GetValue<string>());
+            message["content"] = _guards.Restore(message["content"]!.GetValue<string>(), Context(x, GuardDirection.Output));
+        }
+        return outcome;
+    }
+
+    /// <summary>Guards a message's content (a string, or each text part); returns a denial or null after applying redactions.</summary>
+    private async ValueTask<GatewayError?> GuardContentAsync(ChatExchange x, JsonObject message, GuardDirection direction, CancellationToken cancellationToken)
+    {
+        var context = Context(x, direction);
+        if (message["content"] is JsonValue v && v.TryGetValue<string>(out var text))
+        {
+            var (replacement, error) = await CheckAsync(x, text, context, cancellationToken);
+            if (error is not null) return error;
+            if (replacement is not null) message["content"] = replacement;
+        }
+        else if (message["content"] is JsonArray parts)
+        {
+            foreach (var part in parts.OfType<JsonObject>())
+            {
+                if (part["text"] is not JsonValue pv || !pv.TryGetValue<string>(out var partText)) continue;
+                var (replacement, error) = await CheckAsync(x, partText, context, cancellationToken);
+                if (error is not null) return error;
+                if (replacement is not null) part["text"] = replacement;
+            }
+        }
+        return null;
+    }
+
+    private async ValueTask<(string? Replacement, GatewayError? Error)> CheckAsync(ChatExchange x, string text, GuardContext context, CancellationToken cancellationToken)
+    {
+        var verdict = await _guards!.EvaluateAsync(text, context, cancellationToken);
+        x.Reasons.AddRange(verdict.Reasons.Except(x.Reasons, StringComparer.Ordinal));
+        switch (verdict.Action)
+        {
+            case GuardAction.Block:
+                x.RaiseDecision("block");
+                return (null, GatewayErrors.GuardBlocked(context.Direction != GuardDirection.Output, verdict.Faulted ? ["guard_fault", .. verdict.Reasons] : verdict.Reasons));
+            case GuardAction.Redact:
+                x.RaiseDecision("redact");
+                return (verdict.Text, null);
+            case GuardAction.Flag:
+                x.RaiseDecision("flag");
+                return (null, null);
+            default:
+                return (null, null);
+        }
+    }
+
+    private async IAsyncEnumerable<ChatStreamItem> GuardStream(ChatExchange x, IAsyncEnumerable<ChatStreamItem> stream,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var context = Context(x, GuardDirection.Output);
+        var sessions = new Dictionary<int, IStreamingGuardSession>();
+        await foreach (var item in stream.WithCancellation(cancellationToken))
+        {
+            if (item.Chunk is not { } chunk) { yield return item; continue; }
+            JsonObject? flush = null;
+            GatewayError? blocked = null;
+            foreach (var choice in chunk["choices"] as JsonArray ?? [])
+            {
+                var index = choice?["index"]?.GetValue<int>() ?? 0;
+                if (!sessions.TryGetValue(index, out var session)) sessions[index] = session = _guards!.BeginStream(context);
+                var delta = choice?["delta"] as JsonObject;
+                if (delta?["content"] is JsonValue cv && cv.TryGetValue<string>(out var content) && content.Length > 0)
+                {
+                    var step = session.Push(content);
+                    if (Apply(x, step) is { } error) { blocked = error; break; }
+                    x.ResponseText.Append(step.Release);
+                    delta["content"] = _guards!.Restore(step.Release, context);
+                }
+                if (choice?["finish_reason"] is JsonValue)
+                {
+                    var last = session.Complete();
+                    if (Apply(x, last) is { } error) { blocked = error; break; }
+                    x.ResponseText.Append(last.Release);
+                    if (last.Release.Length > 0) flush = ContentChunk(chunk, index, _guards!.Restore(last.Release, context));
+                }
+            }
+            if (blocked is not null) { yield return ChatStreamItem.Fail(blocked); yield break; }
+            if (flush is not null) yield return ChatStreamItem.Of(flush);
+            yield return item;
+        }
+    }
+
+    private static GatewayError? Apply(ChatExchange x, GuardStreamStep step)
+    {
+        if (step.Block is { } block)
+        {
+            x.RaiseDecision("block");
+            x.Reasons.AddRange(block.Reasons.Except(x.Reasons, StringComparer.Ordinal));
+            return GatewayErrors.GuardBlocked(false, block.Faulted ? ["guard_fault", .. block.Reasons] : block.Reasons);
+        }
+        if (step.Findings.Count > 0) x.RaiseDecision("flag");
+        return null;
+    }
+
+    private static JsonObject ContentChunk(JsonObject like, int index, string content) => new()
+    {
+        ["id"] = like["id"]?.DeepClone(), ["object"] = "chat.completion.chunk", ["created"] = like["created"]?.DeepClone(), ["model"] = like["model"]?.DeepClone(),
+        ["choices"] = new JsonArray(new JsonObject { ["index"] = index, ["delta"] = new JsonObject { ["content"] = content }, ["finish_reason"] = null }),
+    };
+
+    private static GuardContext Context(ChatExchange x, GuardDirection direction) => new()
+    {
+        Direction = direction,
+        Identity = x.Identity,
+        ConversationId = x.Http.Request.Headers[ConversationHeader].FirstOrDefault() ?? x.Identity.RequestId,
+    };
+}
