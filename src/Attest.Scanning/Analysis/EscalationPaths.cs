@@ -20,6 +20,7 @@ internal sealed class EscalationPaths
 
     private readonly RbacGraph _graph;
     private readonly Dictionary<string, HashSet<string>> _power = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Dictionary<string, SourceLocation>> _powerAt = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<(string To, string Action, SourceLocation At)>> _edges = new(StringComparer.Ordinal);
     private readonly Dictionary<string, SortedSet<string>> _accountsByNamespace = new(StringComparer.Ordinal);
 
@@ -58,14 +59,20 @@ internal sealed class EscalationPaths
     private HashSet<string> PowerOf(RbacSubject s)
     {
         var power = new HashSet<string>(StringComparer.Ordinal);
+        var at = _powerAt[s.Key] = new Dictionary<string, SourceLocation>(StringComparer.Ordinal);
         foreach (var g in _graph.EffectiveGrants(s))
         {
             var scope = g.Scope ?? "*";
-            if (Permissions.IsFullWildcard(g.Rule)) power.Add($"ATT-K8S-002@{scope}");
+            if (Permissions.IsFullWildcard(g.Rule)) Add($"ATT-K8S-002@{scope}", g);
             foreach (var r in PowerRules)
-                if (PermissionChecks.Grants(g, r)) power.Add($"{r}@{scope}");
+                if (PermissionChecks.Grants(g, r)) Add($"{r}@{scope}", g);
         }
         return power;
+
+        void Add(string token, Grant g)
+        {
+            if (power.Add(token)) at[token] = g.PrimaryLocation;
+        }
     }
 
     private List<(string, string, SourceLocation)> EdgesOf(RbacSubject s)
@@ -123,7 +130,7 @@ internal sealed class EscalationPaths
                     parent[to] = (from, action, at);
                     var gained = Power(to).Where(t => !Covered(held[from], t)).Order(StringComparer.Ordinal).ToList();
                     held[to] = [.. held[from], .. Power(to)];
-                    if (gained.Count > 0) findings.Add(Report(start, to, gained, parent));
+                    if (gained.Count > 0) findings.Add(Report(start, to, Simplify(gained), parent, _powerAt.GetValueOrDefault(to)));
                     next.Add(to);
                 }
             }
@@ -143,26 +150,45 @@ internal sealed class EscalationPaths
         return held.Contains(token) || held.Contains($"{rule}@*") || held.Contains("ATT-K8S-002@*") || held.Contains($"ATT-K8S-002@{scope}") && scope != "*";
     }
 
-    private static Finding Report(RbacSubject start, string target, List<string> gained, Dictionary<string, (string From, string Action, SourceLocation At)> parent)
+    // Admin rights at a scope imply every other capability at that scope; list them once.
+    private static List<string> Simplify(List<string> gained)
+    {
+        var admin = gained.Where(t => t.StartsWith("ATT-K8S-002@", StringComparison.Ordinal)).Select(t => t[12..]).ToHashSet(StringComparer.Ordinal);
+        return gained.Where(t => t.StartsWith("ATT-K8S-002@", StringComparison.Ordinal) || !admin.Contains("*") && !admin.Contains(t[(t.IndexOf('@', StringComparison.Ordinal) + 1)..])).ToList();
+    }
+
+    private static Finding Report(RbacSubject start, string target, List<string> gained, Dictionary<string, (string From, string Action, SourceLocation At)> parent,
+        Dictionary<string, SourceLocation>? targetPowerAt)
     {
         var hops = new List<PathHop>();
         for (var node = target; parent.TryGetValue(node, out var p) && node != start.Key; node = p.From)
             hops.Add(new PathHop(0, p.From, p.Action, node, p.At));
         hops.Reverse();
+        // The last hop is using the target's own permission; point at the rule or binding that grants it.
+        var payoff = targetPowerAt?.GetValueOrDefault(gained[0]) ?? hops[^1].Location;
+        hops.Add(new PathHop(0, target, $"use {target}'s permissions: {string.Join(", ", gained.Select(Describe))}", target, payoff));
         hops = hops.Select((h, i) => h with { Step = i + 1 }).ToList();
         var critical = gained.Any(t => t.EndsWith("@*", StringComparison.Ordinal) && t.StartsWith("ATT-K8S-002", StringComparison.Ordinal)
             || t is "ATT-K8S-008@*" or "ATT-K8S-009@*" or "ATT-K8S-012@*" or "ATT-K8S-013@*");
         var gains = string.Join(", ", gained.Select(Describe));
         var steps = string.Join("; ", hops.Select(h => $"{h.Step}) {h.Action}"));
-        var message = $"{start.Key} can become {target} in {hops.Count} hop(s), gaining {gains}: {steps}";
+        var message = $"{start.Key} can gain {gains} in {hops.Count} hops through {target}: {steps}";
         var related = hops.Select(h => new RelatedLocation(h.Location, $"hop {h.Step}: {h.From} -> {h.To}")).ToList();
         return new Finding("ATT-K8S-023", critical ? Severity.Critical : Severity.High, start.Key, message, hops[0].Location, related, hops);
     }
+
+    private static readonly Dictionary<string, string> PowerNames = new(StringComparer.Ordinal)
+    {
+        ["ATT-K8S-002"] = "admin rights", ["ATT-K8S-003"] = "read secrets", ["ATT-K8S-004"] = "exec into pods",
+        ["ATT-K8S-006"] = "ephemeral containers", ["ATT-K8S-007"] = "create workloads", ["ATT-K8S-008"] = "escalate/bind roles",
+        ["ATT-K8S-009"] = "impersonate", ["ATT-K8S-010"] = "mint tokens", ["ATT-K8S-011"] = "nodes/proxy",
+        ["ATT-K8S-012"] = "approve CSRs", ["ATT-K8S-013"] = "change admission webhooks", ["ATT-K8S-017"] = "change kube-system ConfigMaps",
+    };
 
     private static string Describe(string token)
     {
         var at = token.IndexOf('@', StringComparison.Ordinal);
         var scope = token[(at + 1)..] == "*" ? "cluster-wide" : $"in {token[(at + 1)..]}";
-        return $"{RuleCatalog.Get(token[..at]).Name} {scope}";
+        return $"{PowerNames.GetValueOrDefault(token[..at], token[..at])} {scope}";
     }
 }
