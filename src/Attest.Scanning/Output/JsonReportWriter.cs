@@ -8,7 +8,8 @@ namespace Attest.Scanning.Output;
 /// <summary><c>--json</c>: the whole report (findings, effective permissions, agents, notes), stable key and item order.</summary>
 public static class JsonReportWriter
 {
-    internal static readonly JsonWriterOptions Options = new() { Indented = true, NewLine = "\n" };
+    // Relaxed escaping keeps names such as <stdin> readable; the output is a file or a terminal, never HTML.
+    internal static readonly JsonWriterOptions Options = new() { Indented = true, NewLine = "\n", Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static string Write(ScanReport report)
     {
