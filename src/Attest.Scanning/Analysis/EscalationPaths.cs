@@ -24,7 +24,16 @@ internal sealed class EscalationPaths
     private readonly Dictionary<string, List<(string To, string Action, SourceLocation At)>> _edges = new(StringComparer.Ordinal);
     private readonly Dictionary<string, SortedSet<string>> _accountsByNamespace = new(StringComparer.Ordinal);
 
-    private EscalationPaths(RbacGraph graph) => _graph = graph;
+    private readonly Dictionary<string, List<TokenSecretObject>> _secretsByNamespace;
+    private readonly Dictionary<string, List<WorkloadObject>> _mountingWorkloadsByNamespace;
+
+    private EscalationPaths(RbacGraph graph)
+    {
+        _graph = graph;
+        _secretsByNamespace = graph.Manifests.TokenSecrets.GroupBy(t => t.Namespace, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
+        _mountingWorkloadsByNamespace = graph.Manifests.Workloads.Where(w => WorkloadChecks.MountsToken(graph, w))
+            .GroupBy(w => w.Namespace, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
+    }
 
     public static void Run(RbacGraph graph, List<Finding> findings)
     {
@@ -86,20 +95,26 @@ internal sealed class EscalationPaths
                 Edge(g.Scope is null ? ClusterAdmin : $"admin of namespace {g.Scope}", $"bind or escalate roles {g.ScopeDisplay} ({via})", g);
             if (g.Scope is null && Permissions.AllowsAny(g.Rule, ["impersonate"], ["", "authentication.k8s.io"], ["users", "groups"]))
                 Edge(ClusterAdmin, $"impersonate system:masters ({via})", g);
+            var createPods = PermissionChecks.Grants(g, "ATT-K8S-007");
+            var mint = PermissionChecks.Grants(g, "ATT-K8S-010");
+            var impersonate = Permissions.AllowsAny(g.Rule, ["impersonate"], [""], ["serviceaccounts"]);
+            var readSecrets = PermissionChecks.Grants(g, "ATT-K8S-003");
+            var exec = PermissionChecks.Grants(g, "ATT-K8S-004") || PermissionChecks.Grants(g, "ATT-K8S-006");
+            if (!(createPods || mint || impersonate || readSecrets || exec)) continue;
             foreach (var ns in Namespaces(g))
             {
                 foreach (var sa in _accountsByNamespace[ns])
                 {
                     if (sa == s.Key) continue;
-                    if (PermissionChecks.Grants(g, "ATT-K8S-007")) Edge(sa, $"create a pod in namespace {ns} running as {sa} ({via})", g);
-                    if (PermissionChecks.Grants(g, "ATT-K8S-010")) Edge(sa, $"mint a token for {sa} ({via})", g);
-                    if (Permissions.AllowsAny(g.Rule, ["impersonate"], [""], ["serviceaccounts"])) Edge(sa, $"impersonate {sa} ({via})", g);
+                    if (createPods) Edge(sa, $"create a pod in namespace {ns} running as {sa} ({via})", g);
+                    if (mint) Edge(sa, $"mint a token for {sa} ({via})", g);
+                    if (impersonate) Edge(sa, $"impersonate {sa} ({via})", g);
                 }
-                if (PermissionChecks.Grants(g, "ATT-K8S-003"))
-                    foreach (var secret in _graph.Manifests.TokenSecrets.Where(t => t.Namespace == ns))
+                if (readSecrets)
+                    foreach (var secret in _secretsByNamespace.GetValueOrDefault(ns) ?? [])
                         Edge($"ServiceAccount {ns}/{secret.ServiceAccountName}", $"read token Secret {ns}/{secret.Name} ({via})", g);
-                if (PermissionChecks.Grants(g, "ATT-K8S-004") || PermissionChecks.Grants(g, "ATT-K8S-006"))
-                    foreach (var w in _graph.Manifests.Workloads.Where(w => w.Namespace == ns && WorkloadChecks.MountsToken(_graph, w)))
+                if (exec)
+                    foreach (var w in _mountingWorkloadsByNamespace.GetValueOrDefault(ns) ?? [])
                         Edge($"ServiceAccount {w.ServiceAccountKey}", $"exec into {w.Display}, which mounts the token of {w.ServiceAccountKey} ({via})", g);
             }
         }

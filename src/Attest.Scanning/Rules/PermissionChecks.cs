@@ -16,7 +16,7 @@ internal static class PermissionChecks
     private static readonly string[] Change = ["create", "update", "patch"];
     private static readonly string[] Delete = ["delete", "deletecollection"];
 
-    private static Check[] Checks =>
+    private static readonly Check[] Checks =
     [
         new("ATT-K8S-003", "read secrets", ["get", "list", "watch"], Core, ["secrets"], IgnoreNamed: true),
         new("ATT-K8S-004", "exec into or attach to pods", ["create", "get"], Core, ["pods/exec", "pods/attach"]),
