@@ -4,13 +4,14 @@ namespace Attest.Scanning.Analysis;
 
 /// <summary>
 /// The resolved RBAC model: roles with aggregation applied, every grant per subject, implicit group membership,
-/// and the bindings whose role or service account is missing. Immutable after construction; safe to share.
+/// and the bindings whose role or service account is missing. Immutable after construction apart from a locked cache of effective grants; safe to share.
 /// </summary>
 public sealed class RbacGraph
 {
     private readonly Dictionary<string, RbacRole> _roles = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<Grant>> _direct = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ServiceAccountObject> _serviceAccounts = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, IReadOnlyList<Grant>> _effective = new(StringComparer.Ordinal);
 
     public RbacGraph(ManifestSet set)
     {
@@ -57,9 +58,14 @@ public sealed class RbacGraph
     /// <summary>Direct grants plus those of the groups the subject belongs to implicitly.</summary>
     public IReadOnlyList<Grant> EffectiveGrants(RbacSubject subject)
     {
+        lock (_effective)
+        {
+            if (_effective.TryGetValue(subject.Key, out var cached)) return cached;
+        }
         var result = new List<Grant>(DirectGrants(subject));
         foreach (var group in ImplicitGroups(subject))
             result.AddRange(DirectGrants(new RbacSubject("Group", group, null)).Select(g => g with { Subject = subject, ViaGroup = group }));
+        lock (_effective) _effective[subject.Key] = result;
         return result;
     }
 

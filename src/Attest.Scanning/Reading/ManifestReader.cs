@@ -1,6 +1,5 @@
 using Attest.Scanning.Model;
 using YamlDotNet.Core;
-using YamlDotNet.RepresentationModel;
 
 namespace Attest.Scanning.Reading;
 
@@ -21,32 +20,32 @@ public static class ManifestReader
 
     private static void ReadOne(K8sSource source, ManifestSet set)
     {
-        var stream = new YamlStream();
+        List<YNode?> docs;
         try
         {
-            stream.Load(new StringReader(source.Text));
+            docs = YamlTree.Load(source.Text, source.Name);
         }
         catch (YamlException e)
         {
             var at = new SourceLocation(source.Name, (int)e.Start.Line, (int)e.Start.Column);
             throw new ManifestException(at, "invalid YAML: " + (e.InnerException?.Message ?? e.Message));
         }
-        foreach (var doc in stream.Documents)
+        foreach (var doc in docs)
         {
-            switch (doc.RootNode)
+            switch (doc)
             {
-                case YamlMappingNode map:
+                case YMap map:
                     ReadObject(map, source.Name, set);
                     break;
-                case YamlScalarNode { Value: null or "" or "~" or "null" }:
+                case null or YScalar { Value: "" or "~" or "null" }:
                     break;
                 default:
-                    throw new ManifestException(doc.RootNode.At(source.Name), "expected a Kubernetes object (a mapping with apiVersion and kind)");
+                    throw new ManifestException(doc.At(source.Name), "expected a Kubernetes object (a mapping with apiVersion and kind)");
             }
         }
     }
 
-    private static void ReadObject(YamlMappingNode map, string file, ManifestSet set)
+    private static void ReadObject(YMap map, string file, ManifestSet set)
     {
         var kind = map.Str("kind", file);
         if (kind is null)
@@ -59,7 +58,7 @@ public static class ManifestReader
             var items = map.Seq("items", file)!;
             foreach (var item in items.Children)
             {
-                if (item is not YamlMappingNode m) throw new ManifestException(item.At(file), "List items must be objects");
+                if (item is not YMap m) throw new ManifestException(item.At(file), "List items must be objects");
                 ReadObject(m, file, set);
             }
             return;

@@ -1,12 +1,11 @@
 using Attest.Scanning.Model;
-using YamlDotNet.RepresentationModel;
 
 namespace Attest.Scanning.Reading;
 
 /// <summary>Turns one Kubernetes object mapping into the typed model. Unknown kinds are counted and skipped.</summary>
 internal static class ObjectReaders
 {
-    public static void Read(string kind, YamlMappingNode map, string file, ManifestSet set)
+    public static void Read(string kind, YMap map, string file, ManifestSet set)
     {
         var meta = map.Map("metadata", file);
         var at = map.At(file);
@@ -47,13 +46,13 @@ internal static class ObjectReaders
         }
     }
 
-    private static RbacRole ReadRole(string kind, string name, string? ns, YamlMappingNode map,
+    private static RbacRole ReadRole(string kind, string name, string? ns, YMap map,
         IReadOnlyDictionary<string, string> labels, string file, SourceLocation at)
     {
         var rules = new List<PolicyRule>();
         foreach (var item in map.Seq("rules", file)?.Children ?? [])
         {
-            if (item is not YamlMappingNode r) throw new ManifestException(item.At(file), "each entry of 'rules' must be a mapping");
+            if (item is not YMap r) throw new ManifestException(item.At(file), "each entry of 'rules' must be a mapping");
             var rule = new PolicyRule(r.Strings("apiGroups", file), r.Strings("resources", file), r.Strings("verbs", file),
                 r.Strings("resourceNames", file), r.Strings("nonResourceURLs", file), item.At(file));
             if (rule.Verbs.Count == 0) throw new ManifestException(item.At(file), "policy rule without 'verbs'");
@@ -63,18 +62,18 @@ internal static class ObjectReaders
         var aggregation = map.Map("aggregationRule", file);
         foreach (var item in aggregation?.Seq("clusterRoleSelectors", file)?.Children ?? [])
         {
-            if (item is not YamlMappingNode s) throw new ManifestException(item.At(file), "clusterRoleSelectors entries must be mappings");
+            if (item is not YMap s) throw new ManifestException(item.At(file), "clusterRoleSelectors entries must be mappings");
             selectors.Add(ReadSelector(s, file));
         }
         return new RbacRole(kind, name, ns, rules, selectors, labels, at);
     }
 
-    private static LabelSelector ReadSelector(YamlMappingNode s, string file)
+    private static LabelSelector ReadSelector(YMap s, string file)
     {
         var expressions = new List<(string, string, IReadOnlyList<string>)>();
         foreach (var item in s.Seq("matchExpressions", file)?.Children ?? [])
         {
-            if (item is not YamlMappingNode e) throw new ManifestException(item.At(file), "matchExpressions entries must be mappings");
+            if (item is not YMap e) throw new ManifestException(item.At(file), "matchExpressions entries must be mappings");
             var key = e.Str("key", file) ?? throw new ManifestException(item.At(file), "matchExpressions entry without 'key'");
             var op = e.Str("operator", file) ?? throw new ManifestException(item.At(file), "matchExpressions entry without 'operator'");
             if (op is not ("In" or "NotIn" or "Exists" or "DoesNotExist"))
@@ -84,7 +83,7 @@ internal static class ObjectReaders
         return new LabelSelector(s.StringMap("matchLabels", file), expressions);
     }
 
-    private static RbacBinding ReadBinding(string kind, string name, string? ns, YamlMappingNode map, string file, SourceLocation at)
+    private static RbacBinding ReadBinding(string kind, string name, string? ns, YMap map, string file, SourceLocation at)
     {
         var roleRef = map.Map("roleRef", file) ?? throw new ManifestException(at, $"{kind} {name} without 'roleRef'");
         var roleKind = roleRef.Str("kind", file) ?? throw new ManifestException(roleRef.At(file), "roleRef without 'kind'");
@@ -96,7 +95,7 @@ internal static class ObjectReaders
         var subjects = new List<RbacSubject>();
         foreach (var item in map.Seq("subjects", file)?.Children ?? [])
         {
-            if (item is not YamlMappingNode s) throw new ManifestException(item.At(file), "each subject must be a mapping");
+            if (item is not YMap s) throw new ManifestException(item.At(file), "each subject must be a mapping");
             var sk = s.Str("kind", file) ?? throw new ManifestException(item.At(file), "subject without 'kind'");
             var sn = s.Str("name", file) ?? throw new ManifestException(item.At(file), "subject without 'name'");
             if (sk is not ("ServiceAccount" or "User" or "Group"))

@@ -1,5 +1,4 @@
 using Attest.Scanning.Model;
-using YamlDotNet.RepresentationModel;
 
 namespace Attest.Scanning.Reading;
 
@@ -10,7 +9,7 @@ internal static class WorkloadReader
     public const string AgentAnnotation = "attest.dev/agent";
 
     public static WorkloadObject? Read(string kind, string name, string ns, IReadOnlyDictionary<string, string> annotations,
-        YamlMappingNode map, string file, SourceLocation at)
+        YMap map, string file, SourceLocation at)
     {
         string[]? path = kind switch
         {
@@ -21,7 +20,7 @@ internal static class WorkloadReader
         };
         if (path is null) return null;
         var node = map.Map("spec", file) ?? throw new ManifestException(at, $"{kind} {name} without 'spec'");
-        YamlMappingNode? templateMeta = null;
+        YMap? templateMeta = null;
         foreach (var step in path)
         {
             node = node.Map(step, file) ?? throw new ManifestException(node.At(file), $"{kind} {name}: missing '{step}'");

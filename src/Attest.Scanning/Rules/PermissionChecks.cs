@@ -58,6 +58,7 @@ internal static class PermissionChecks
                     findings.Add(Make("ATT-K8S-001", Severity.Medium, grant, $"{subject.Key} is granted '{grant.Rule}' {grant.ScopeDisplay} (wildcard) via {grant.Binding.Display} -> {grant.Role.Display}"));
                 foreach (var c in checks)
                 {
+                    if (!VerbsOverlap(grant.Rule, c)) continue;
                     if (c.IgnoreNamed && grant.Rule.ResourceNames.Count > 0) continue;
                     if (c.ClusterScopeOnly && grant.Scope is not null) continue;
                     if (c.OnlyNamespace is not null && grant.Scope is not null && grant.Scope != c.OnlyNamespace) continue;
@@ -76,12 +77,20 @@ internal static class PermissionChecks
         if (Permissions.IsFullWildcard(grant.Rule)) return true;
         foreach (var c in Checks)
         {
-            if (c.RuleId != ruleId) continue;
+            if (c.RuleId != ruleId || !VerbsOverlap(grant.Rule, c)) continue;
             if (c.IgnoreNamed && grant.Rule.ResourceNames.Count > 0) continue;
             if (c.ClusterScopeOnly && grant.Scope is not null) continue;
             if (c.OnlyNamespace is not null && grant.Scope is not null && grant.Scope != c.OnlyNamespace) continue;
             if (Permissions.AllowsAny(grant.Rule, c.Verbs, c.Groups, c.Resources)) return true;
         }
+        return false;
+    }
+
+    // Cheap rejection before the verb x group x resource product: most rules share no verb with most checks.
+    private static bool VerbsOverlap(PolicyRule rule, Check c)
+    {
+        foreach (var v in rule.Verbs)
+            if (v == "*" || Array.IndexOf(c.Verbs, v) >= 0) return true;
         return false;
     }
 
