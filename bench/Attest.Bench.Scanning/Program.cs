@@ -14,12 +14,14 @@ Console.WriteLine($"Input: {objects} objects, {yaml.Length / 1024} KiB of YAML, 
 K8sScanner.Scan(sources); // warm-up (JIT)
 var timings = new List<double>();
 ScanReport? report = null;
+var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
 for (var i = 0; i < 7; i++)
 {
     var sw = Stopwatch.StartNew();
     report = K8sScanner.Scan(sources);
     timings.Add(sw.Elapsed.TotalMilliseconds);
 }
+var cpuPerScan = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMilliseconds / 7;
 timings.Sort();
 var parse = Stopwatch.StartNew();
 Attest.Scanning.Reading.ManifestReader.Read(sources);
@@ -37,9 +39,10 @@ var sarif = Stopwatch.StartNew();
 var sarifText = SarifWriter.Write(report!);
 var sarifMs = sarif.Elapsed.TotalMilliseconds;
 Console.WriteLine($"Scan (read + analyse), 7 runs: median {timings[3]:F0} ms, min {timings[0]:F0} ms, max {timings[^1]:F0} ms");
+Console.WriteLine($"  CPU time per scan (all threads, includes GC): {cpuPerScan:F0} ms; machine load average is shared with other builds");
 Console.WriteLine($"  of which reading YAML into the model: {parseMs:F0} ms");
 Console.WriteLine($"SARIF write: {sarifMs:F0} ms ({sarifText.Length / 1024} KiB); findings {report!.Findings.Count}; subjects {report.Subjects.Count}");
-Console.WriteLine(timings[3] <= 1000 ? "Target (<= 1 s for 10,000 objects): met" : "Target (<= 1 s for 10,000 objects): NOT met");
+Console.WriteLine($"Target (<= 1 s for 10,000 objects): wall-clock median {(timings[3] <= 1000 ? "met" : "NOT met")}, CPU time per scan {(cpuPerScan <= 1000 ? "met" : "NOT met")}");
 
 static (string Yaml, int Objects) Generate(int target)
 {
