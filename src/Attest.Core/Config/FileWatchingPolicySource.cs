@@ -70,7 +70,8 @@ public sealed partial class FileWatchingPolicySource : IReloadingPolicySource
         {
             _lastStat = Stat();
             var text = ReadText();
-            if (text is null)
+            // An empty read is usually an editor truncating before it writes; the write's own event follows.
+            if (string.IsNullOrWhiteSpace(text))
             {
                 LogUnreadable(_logger, Path);
                 return ConfigReloadResult.Unreadable;

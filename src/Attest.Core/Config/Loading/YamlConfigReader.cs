@@ -42,7 +42,11 @@ internal static partial class YamlConfigReader
             var at = scanner?.CurrentPosition ?? Mark.Empty;
             errors.Add(new ConfigError(file, (int)at.Line, (int)at.Column, "YAML syntax error: unexpected end of input (an unclosed '[', '{' or quote?)"));
         }
-        if (root is not null)
+        if (parsed && (root is null || ConfigBinder.IsNull(root)))
+        {
+            errors.Add(new ConfigError(file, 1, 1, "the file is empty: a config needs at least 'version: 1'"));
+        }
+        else if (root is not null)
         {
             Collect(root, "", scalars);
             if (root is YamlMappingNode)
