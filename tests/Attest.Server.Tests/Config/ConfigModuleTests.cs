@@ -59,7 +59,7 @@ public sealed class ConfigModuleTests : IDisposable
         Assert.Equal([ConfigLoader.Hash(v1), ConfigLoader.Hash(v2)], applied.Select(r => r.Attributes["hash"]));
         var rejected = audit.Records.Single(r => r.Type == AuditEventTypes.ConfigRejected);
         Assert.Equal("deny", rejected.Decision);
-        Assert.Contains(rejected.Payload!.AsArray(), n => n!.GetValue<string>() == $"{path}:5:5: agent 'bot' has no owner");
+        Assert.Contains(rejected.Payload!.AsArray(), n => n!.GetValue<string>() == $"{path}:6:5: agent 'bot' has no owner");
         await app.StopAsync();
     }
 
