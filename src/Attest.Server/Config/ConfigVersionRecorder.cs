@@ -87,6 +87,8 @@ internal sealed partial class ConfigVersionRecorder(
 
     private async Task RejectAsync(ConfigRejection rejection, CancellationToken ct)
     {
+        LogRejected(logger, rejection.ContentHash, rejection.Errors.Count, policy.Current.ContentHash);
+        foreach (var e in rejection.Errors) LogRejectedError(logger, e.ToString());
         await AuditAsync(new AuditRecord
         {
             Type = AuditEventTypes.ConfigRejected,
@@ -114,6 +116,10 @@ internal sealed partial class ConfigVersionRecorder(
 
     [LoggerMessage(EventId = 2101, Level = LogLevel.Information, Message = "Config version {Hash} active ({Reason}); new history entry: {Recorded}")]
     private static partial void LogApplied(ILogger logger, string hash, string reason, bool recorded);
+    [LoggerMessage(EventId = 2103, Level = LogLevel.Warning, Message = "Config version {Hash} rejected with {Count} error(s); version {Serving} keeps serving")]
+    private static partial void LogRejected(ILogger logger, string hash, int count, string serving);
+    [LoggerMessage(EventId = 2104, Level = LogLevel.Warning, Message = "  {Error}")]
+    private static partial void LogRejectedError(ILogger logger, string error);
     [LoggerMessage(EventId = 2102, Level = LogLevel.Error, Message = "Recording a config version failed: {Exception}: {Message}")]
     private static partial void LogRecordFailed(ILogger logger, string exception, string message);
 }
