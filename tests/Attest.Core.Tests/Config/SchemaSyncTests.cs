@@ -60,11 +60,14 @@ public class SchemaSyncTests
         {
             var items = node!["items"]?["properties"] as JsonObject ?? node["properties"] as JsonObject;
             if (items is null) continue;
-            var keys = string.Join("", items.Select(p => p.Key).Where(k => !k.Contains("chema", StringComparison.Ordinal)).Select(k => $"    {k}: ~\n"));
-            var yaml = node["items"] is not null ? $"{name}:\n  - \n{keys.Replace("    ", "    ", StringComparison.Ordinal)}" : $"{name}:\n{keys.Replace("    ", "  ", StringComparison.Ordinal)}";
-            yaml = node["items"] is not null ? $"{name}:\n  - {keys.TrimStart()}" : yaml;
+            var keys = items.Select(p => p.Key).ToList();
+            // Each key with a null value: "section:\n  key: ~" for mappings, "section:\n  - key: ~\n    key2: ~" for lists.
+            var yaml = node["items"] is not null
+                ? $"{name}:\n  - " + string.Join("    ", keys.Select(k => $"{k}: ~\n"))
+                : $"{name}:\n" + string.Concat(keys.Select(k => $"  {k}: ~\n"));
             var doc = ConfigLoader.Read(yaml);
             Assert.DoesNotContain(doc.Errors, e => e.Message.StartsWith("unknown key", StringComparison.Ordinal));
+            Assert.True(doc.IsParsed, yaml);
         }
     }
 }
