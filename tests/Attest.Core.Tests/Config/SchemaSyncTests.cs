@@ -16,7 +16,11 @@ public class SchemaSyncTests
     {
         var path = RepoPaths.Of("docs", "attest.schema.json");
         var generated = ConfigSchema.Generate();
-        if (Update) File.WriteAllText(path, generated);
+        if (Update)
+        {
+            File.WriteAllText(path, generated);
+            return;
+        }
         Assert.True(File.ReadAllText(path) == generated,
             "docs/attest.schema.json is out of date: run `attest config schema -o docs/attest.schema.json` or the tests with ATTEST_UPDATE_SNAPSHOTS=1");
     }
@@ -31,7 +35,11 @@ public class SchemaSyncTests
         Assert.True(begin >= 0 && end > begin, "docs/configuration.md lacks the generated reference markers");
         var current = text[begin..(end + ConfigReference.EndMarker.Length + 1)];
         var generated = ConfigReference.Generate();
-        if (Update) File.WriteAllText(path, text.Replace(current, generated, StringComparison.Ordinal));
+        if (Update)
+        {
+            File.WriteAllText(path, text.Replace(current, generated, StringComparison.Ordinal));
+            return;
+        }
         Assert.True(current == generated,
             "docs/configuration.md's reference is out of date: run `attest config schema --markdown` or the tests with ATTEST_UPDATE_SNAPSHOTS=1");
     }
