@@ -36,7 +36,8 @@ public static class MigrationRunner
         await using var tx = await c.BeginTransactionAsync(cancellationToken);
         if (db.Kind == DatabaseKind.Postgres)
         {
-            // One replica migrates at a time; the others wait and then find nothing to do.
+            // One replica migrates at a time; the others wait and then find nothing to do. The lock comes
+            // before CREATE TABLE IF NOT EXISTS, which is not safe against a concurrent create on PostgreSQL.
             await c.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_xact_lock(7428190001)", transaction: tx, cancellationToken: cancellationToken));
         }
         await c.ExecuteAsync(new CommandDefinition(

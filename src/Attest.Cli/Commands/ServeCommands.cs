@@ -18,9 +18,10 @@ internal sealed class ServeCommands : ICliModule
         {
             var path = CliCommon.ResolveConfigPath(parse.GetValue(config));
             if (!File.Exists(path)) return CliCommon.Fail($"{path}: no such file (run 'attest init' to write a starter config)");
-            IPolicySource policy;
+            FileWatchingPolicySource policy;
             try { policy = PolicySources.FromFile(path); }
             catch (ConfigException e) { return CliCommon.Fail(e.Message); }
+            using var watching = policy;
             await using var app = await AttestHost.BuildAsync(policy, new AttestHostOptions { Listen = parse.GetValue(listen) }, ct);
             await app.StartAsync(ct);
             Console.WriteLine($"Attest is serving on {AttestHost.BoundAddress(app)} — Ctrl+C to stop");

@@ -28,6 +28,8 @@ public sealed class PolicySnapshot
     /// <summary>SHA-256 (hex) of the source text: the config version id.</summary>
     public string ContentHash { get; }
     public string? SourcePath { get; }
+    /// <summary>The YAML text this snapshot was compiled from (stored as a config version); null when built from records.</summary>
+    public string? SourceText { get; init; }
     /// <summary>Folder that relative paths in the config resolve from.</summary>
     public string BaseDirectory { get; }
     public FrozenDictionary<string, TenantConfig> Tenants { get; }
