@@ -29,7 +29,7 @@ public static class AgentsServiceCollectionExtensions
         services.TryAddSingleton(sp => new ApprovalService(sp.GetRequiredService<IApprovalStore>(), sp.GetRequiredService<IPolicySource>(),
             Audit(sp), sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton(sp => new ToolGate(sp.GetRequiredService<IPolicySource>(), sp.GetRequiredService<IApprovalStore>(),
-            sp.GetRequiredService<BreakGlassService>(), sp.GetRequiredService<ToolInvoker>(), Audit(sp), sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ApprovalService>(), sp.GetRequiredService<BreakGlassService>(), sp.GetRequiredService<ToolInvoker>(), Audit(sp), sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<ToolGate>>(), sp.GetService<IGuardPipeline>()));
         services.TryAddSingleton<McpGateServer>();
         services.TryAddSingleton<IToolCallPolicy, ToolCallPolicy>();

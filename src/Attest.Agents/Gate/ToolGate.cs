@@ -19,6 +19,7 @@ namespace Attest.Agents.Gate;
 public sealed partial class ToolGate(
     IPolicySource policy,
     IApprovalStore approvals,
+    ApprovalService approvalService,
     BreakGlassService breakGlass,
     ToolInvoker invoker,
     IAuditLog audit,
@@ -75,6 +76,7 @@ public sealed partial class ToolGate(
     private async Task<(string? Approved, GateOutcome? Outcome)> ResolveApprovalAsync(RequestIdentity who, string toolId, string hash, string canonical,
         string rule, string? approvalId, PolicySnapshot snapshot, CancellationToken ct)
     {
+        await approvalService.ExpireDueAsync(ct); // so an expiry is recorded before it is reported
         var now = time.GetUtcNow();
         var requesterKey = who.KeyId ?? "";
         if (approvalId is not null)
