@@ -13,7 +13,7 @@ public sealed class AgentsMigrations : IMigrationSource
             requester_key TEXT NOT NULL,
             requester_principal TEXT NULL,
             state TEXT NOT NULL,
-            used INTEGER NOT NULL DEFAULT 0,
+            used BIGINT NOT NULL DEFAULT 0,
             approver TEXT NULL,
             approver_key TEXT NULL,
             reason TEXT NULL,
