@@ -147,4 +147,25 @@ public sealed class McpGateTests : IAsyncLifetime
         await cts.CancelAsync();
         try { await serverTask; } catch (OperationCanceledException) { }
     }
+
+    [Fact]
+    public async Task Streamable_HTTP_endpoint_serves_the_agent_bound_to_the_key()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var transport = new HttpClientTransport(new HttpClientTransportOptions
+        {
+            Endpoint = new Uri(_h.Http.BaseAddress!, "/v1/mcp"),
+            TransportMode = HttpTransportMode.StreamableHttp,
+            AdditionalHeaders = new Dictionary<string, string> { ["Authorization"] = "Bearer k-filer" },
+        });
+        await using var client = await McpClient.CreateAsync(transport, cancellationToken: cts.Token);
+        var tools = await client.ListToolsAsync(cancellationToken: cts.Token);
+        Assert.Equal(["files_read", "files_write"], tools.Select(t => t.Name).Order(StringComparer.Ordinal));
+        var read = await client.CallToolAsync("files_read", new Dictionary<string, object?> { ["path"] = Path.Combine(_h.Files, "report.txt") }, cancellationToken: cts.Token);
+        Assert.Contains("quarterly numbers", ((TextContentBlock)read.Content[0]).Text);
+        var write = await client.CallToolAsync("files_write", new Dictionary<string, object?> { ["path"] = Path.Combine(_h.Files, "out", "h.txt"), ["content"] = "x" }, cancellationToken: cts.Token);
+        Assert.True(write.IsError);
+        Assert.StartsWith("approval_required", ((TextContentBlock)write.Content[0]).Text);
+        Assert.False(File.Exists(Path.Combine(_h.Files, "out", "h.txt")));
+    }
 }

@@ -29,5 +29,6 @@ public sealed class AgentsModule : IAttestModule
         ApprovalEndpoints.Map(endpoints);
         MessageEndpoints.Map(endpoints);
         BreakGlassEndpoints.Map(endpoints);
+        McpHttpEndpoint.Map(endpoints);
     }
 }
