@@ -22,10 +22,11 @@ public static class MerkleHash
 
     public static void Leaf(ReadOnlySpan<byte> entry, Span<byte> destination)
     {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        hash.AppendData([0x00]);
-        hash.AppendData(entry);
-        hash.GetHashAndReset(destination);
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(entry.Length + 1);
+        buffer[0] = 0x00;
+        entry.CopyTo(buffer.AsSpan(1));
+        SHA256.HashData(buffer.AsSpan(0, entry.Length + 1), destination);
+        System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
     }
 
     public static byte[] Node(ReadOnlySpan<byte> left, ReadOnlySpan<byte> right)

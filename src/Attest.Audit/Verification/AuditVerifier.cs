@@ -36,6 +36,7 @@ public sealed class AuditVerifier
     private readonly CompactRange _tree;
     private readonly long _startIndex;
     private byte[] _chain;
+    private byte[] _chainBeforeLast;
     private long _expected;
     private long _lastMatchedCheckpoint;
     private (long Index, string Message)? _rootMismatch;
@@ -57,6 +58,7 @@ public sealed class AuditVerifier
         _startIndex = startIndex;
         _expected = startIndex;
         _chain = chainBefore ?? new byte[32];
+        _chainBeforeLast = _chain;
         _tree = new CompactRange();
         VerifyRoots = verifyRoots && startIndex == 0;
         foreach (var cp in checkpoints)
@@ -95,6 +97,7 @@ public sealed class AuditVerifier
             _anomalyChainBefore = _chain;
             return;
         }
+        _chainBeforeLast = _chain;
         _chain = chain;
         _expected++;
         if (!VerifyRoots) return;
@@ -115,7 +118,7 @@ public sealed class AuditVerifier
         var findings = new List<(long Index, TamperKind Kind, string Message)>();
         if (_anomaly is { } a) findings.Add(Classify(a));
         foreach (var (size, error) in _forged) findings.Add((size, TamperKind.ForgedCheckpoint, $"checkpoint at size {size} is forged: {error}"));
-        if (_rootMismatch is { } rm) findings.Add((rm.Index, TamperKind.Edited, rm.Message));
+        if (_rootMismatch is { } rm && _anomaly is null) findings.Add((rm.Index, TamperKind.Edited, rm.Message));
         if (_anomaly is null && _valid.Count > 0 && _valid.Keys.Max() > _expected)
             findings.Add((_expected, TamperKind.Truncated, $"the log ends at {_expected} but checkpoint {_valid.Keys.Max()} was signed"));
         if (findings.Count == 0)
@@ -129,17 +132,30 @@ public sealed class AuditVerifier
     private (long, TamperKind, string) Classify(VerifyRow row)
     {
         var p = _expected;
-        if (_next is { } next && AuditEntry.ReadSequence(next.Canonical) == p
-            && MerkleHash.Chain(_anomalyChainBefore!, MerkleHash.Leaf(next.Canonical)).AsSpan().SequenceEqual(next.ChainHash))
-            return (p, TamperKind.Inserted, $"an entry not in the log was inserted before index {p}");
-        if (_anomalySeq is not { } s) return (p, TamperKind.Edited, $"entry {p} is not a canonical entry");
-        if (s == p)
+        var nextSeq = _next is { } n0 ? AuditEntry.ReadSequence(n0.Canonical) : null;
+        var nextChainsFromBefore = _next is { } n1 && nextSeq == p && Chains(_anomalyChainBefore!, n1);
+        var nextChainsFromRow = _next is { } n2 && nextSeq == p + 1 && Chains(row.ChainHash, n2);
+        if (_anomalySeq is not { } s || s == p)
+        {
+            if (nextChainsFromBefore) return (p, TamperKind.Inserted, $"an entry not in the log was inserted before index {p}");
+            if (_anomalySeq is null) return (p, TamperKind.Edited, $"entry {p} is not a canonical entry");
             return (p, TamperKind.Edited, PayloadMatches(row) ? $"entry {p} was edited (its hash does not chain)" : $"the payload of entry {p} was edited");
-        if (s < p) return (p, TamperKind.Inserted, $"a copy of entry {s} was inserted at index {p}");
+        }
+        if (s < p)
+        {
+            // The row before chained, yet this one is the genuine entry p-1: the row before was a forgery with a recomputed chain.
+            if (s == p - 1 && Chains(_chainBeforeLast, row))
+                return (p - 1, TamperKind.Inserted, $"an entry not in the log was inserted before index {p - 1}");
+            return (p, TamperKind.Inserted, $"a copy of entry {s} was inserted at index {p}");
+        }
+        if (nextChainsFromRow) return (p, TamperKind.Edited, $"entry {p} was edited (its sequence number was changed)");
         return _laterSeqs.Contains(p)
             ? (p, TamperKind.Reordered, $"entry {p} is out of order (entry {s} stands in its place)")
             : (p, TamperKind.Deleted, s - p == 1 ? $"entry {p} was deleted" : $"entries {p}..{s - 1} were deleted");
     }
+
+    private static bool Chains(byte[] before, VerifyRow row) =>
+        MerkleHash.Chain(before, MerkleHash.Leaf(row.Canonical)).AsSpan().SequenceEqual(row.ChainHash);
 
     private static bool PayloadMatches(VerifyRow row)
     {
