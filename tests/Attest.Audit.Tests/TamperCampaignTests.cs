@@ -44,7 +44,7 @@ public class TamperCampaignTests
         var rng = new Random(20261121);
         var counts = new Dictionary<TamperKind, int>();
         using var rogue = CheckpointKey.Generate("attest");
-        for (var trial = 0; trial < 240; trial++)
+        for (var trial = 0; trial < 120; trial++)
         {
             var rows = new List<VerifyRow>(original);
             var checkpoints = new List<StoredCheckpoint>(cps);
