@@ -32,16 +32,17 @@ public static class MigrationRunner
     public static async Task<int> ApplyAsync(AttestDatabase db, CancellationToken cancellationToken = default)
     {
         await using var c = await db.OpenAsync(cancellationToken);
-        await c.ExecuteAsync(new CommandDefinition(
-            "CREATE TABLE IF NOT EXISTS attest_migrations (component TEXT NOT NULL, version INTEGER NOT NULL, description TEXT NOT NULL, PRIMARY KEY (component, version))",
-            cancellationToken: cancellationToken));
         int applied = 0;
         await using var tx = await c.BeginTransactionAsync(cancellationToken);
         if (db.Kind == DatabaseKind.Postgres)
         {
-            // One replica migrates at a time; the others wait and then find nothing to do.
+            // One replica migrates at a time; the others wait and then find nothing to do. The lock is taken
+            // before creating the bookkeeping table too: concurrent CREATE TABLE IF NOT EXISTS races in PostgreSQL.
             await c.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_xact_lock(7428190001)", transaction: tx, cancellationToken: cancellationToken));
         }
+        await c.ExecuteAsync(new CommandDefinition(
+            "CREATE TABLE IF NOT EXISTS attest_migrations (component TEXT NOT NULL, version INTEGER NOT NULL, description TEXT NOT NULL, PRIMARY KEY (component, version))",
+            transaction: tx, cancellationToken: cancellationToken));
         var done = (await c.QueryAsync<(string, long)>(new CommandDefinition(
             "SELECT component, version FROM attest_migrations", transaction: tx, cancellationToken: cancellationToken)))
             .Select(r => (r.Item1, (int)r.Item2)).ToHashSet();
