@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using System.Text;
 using Attest.Audit.Checkpoints;
 using Attest.Audit.Log;
 using Attest.Audit.Merkle;
@@ -160,7 +159,13 @@ public sealed class AuditVerifier
     private static bool PayloadMatches(VerifyRow row)
     {
         if (row.Payload is null) return true;
-        var needle = Encoding.ASCII.GetBytes($"\"sha256\":\"{Convert.ToHexStringLower(SHA256.HashData(row.Payload))}\"");
+        ReadOnlySpan<byte> prefix = "\"sha256\":\""u8;
+        Span<byte> needle = stackalloc byte[prefix.Length + 64 + 1];
+        prefix.CopyTo(needle);
+        Span<byte> digest = stackalloc byte[32];
+        SHA256.HashData(row.Payload, digest);
+        Convert.TryToHexStringLower(digest, needle[prefix.Length..], out _);
+        needle[^1] = (byte)'"';
         return row.Canonical.AsSpan().IndexOf(needle) >= 0;
     }
 }
