@@ -1,0 +1,54 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Attest.Audit.Crypto;
+
+/// <summary>
+/// AES-256-GCM for audit payloads and for wrapping per-subject keys under the master key. Sealed
+/// bytes are <c>nonce[12] || ciphertext || tag[16]</c>. Payloads are bound to their event id and
+/// wrapped keys to their key id and subject through the associated data. Stateless and thread-safe.
+/// </summary>
+public static class PayloadCrypto
+{
+    public const string Algorithm = "A256GCM";
+    public const int KeySize = 32;
+    private const int NonceSize = 12;
+    private const int TagSize = 16;
+
+    public static byte[] NewKey() => RandomNumberGenerator.GetBytes(KeySize);
+
+    public static byte[] SealPayload(ReadOnlySpan<byte> subjectKey, string eventId, ReadOnlySpan<byte> plaintext) =>
+        Seal(subjectKey, Encoding.UTF8.GetBytes("attest-payload\n" + eventId), plaintext);
+
+    /// <summary>Decrypts a payload; throws <see cref="CryptographicException"/> when the key or bytes are wrong.</summary>
+    public static byte[] OpenPayload(ReadOnlySpan<byte> subjectKey, string eventId, ReadOnlySpan<byte> sealedBytes) =>
+        Open(subjectKey, Encoding.UTF8.GetBytes("attest-payload\n" + eventId), sealedBytes);
+
+    public static byte[] WrapKey(ReadOnlySpan<byte> masterKey, string keyId, string subject, ReadOnlySpan<byte> subjectKey) =>
+        Seal(masterKey, Encoding.UTF8.GetBytes($"attest-subject-key\n{keyId}\n{subject}"), subjectKey);
+
+    public static byte[] UnwrapKey(ReadOnlySpan<byte> masterKey, string keyId, string subject, ReadOnlySpan<byte> wrapped) =>
+        Open(masterKey, Encoding.UTF8.GetBytes($"attest-subject-key\n{keyId}\n{subject}"), wrapped);
+
+    private static byte[] Seal(ReadOnlySpan<byte> key, ReadOnlySpan<byte> aad, ReadOnlySpan<byte> plaintext)
+    {
+        if (key.Length != KeySize) throw new CryptographicException("AES-256-GCM needs a 32-byte key");
+        var output = new byte[NonceSize + plaintext.Length + TagSize];
+        var nonce = output.AsSpan(0, NonceSize);
+        RandomNumberGenerator.Fill(nonce);
+        using var gcm = new AesGcm(key, TagSize);
+        gcm.Encrypt(nonce, plaintext, output.AsSpan(NonceSize, plaintext.Length), output.AsSpan(NonceSize + plaintext.Length), aad);
+        return output;
+    }
+
+    private static byte[] Open(ReadOnlySpan<byte> key, ReadOnlySpan<byte> aad, ReadOnlySpan<byte> sealedBytes)
+    {
+        if (key.Length != KeySize) throw new CryptographicException("AES-256-GCM needs a 32-byte key");
+        if (sealedBytes.Length < NonceSize + TagSize) throw new CryptographicException("sealed payload is too short");
+        var length = sealedBytes.Length - NonceSize - TagSize;
+        var plaintext = new byte[length];
+        using var gcm = new AesGcm(key, TagSize);
+        gcm.Decrypt(sealedBytes[..NonceSize], sealedBytes.Slice(NonceSize, length), sealedBytes[(NonceSize + length)..], plaintext, aad);
+        return plaintext;
+    }
+}

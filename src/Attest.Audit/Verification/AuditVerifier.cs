@@ -1,0 +1,171 @@
+using System.Security.Cryptography;
+using Attest.Audit.Checkpoints;
+using Attest.Audit.Log;
+using Attest.Audit.Merkle;
+
+namespace Attest.Audit.Verification;
+
+/// <summary>Kinds of tampering the verifier names.</summary>
+public enum TamperKind { None, Edited, Deleted, Inserted, Reordered, Truncated, ForgedCheckpoint }
+
+/// <summary>One row as the verifier sees it, in stored order: canonical entry, stored chain hash, sealed payload (null when purged).</summary>
+public readonly record struct VerifyRow(byte[] Canonical, byte[] ChainHash, byte[]? Payload);
+
+/// <summary>Outcome of a verification: counts, and the first bad index and kind when something is wrong.</summary>
+public sealed record VerifyReport(bool Ok, long Entries, int Checkpoints, long? FirstBadIndex, TamperKind Kind, string Message)
+{
+    public static string KindName(TamperKind kind) => kind switch
+    {
+        TamperKind.ForgedCheckpoint => "forged-checkpoint",
+        _ => kind.ToString().ToLowerInvariant(),
+    };
+}
+
+/// <summary>
+/// Streams a log (or an export's entries) in stored order and recomputes every leaf hash, chain
+/// hash, payload digest and Merkle root; verifies every checkpoint's signature against the trusted
+/// keys and its root against the recomputed tree. The first anomaly is classified by looking at the
+/// rows that follow it (docs/audit.md §Verification). Feed rows with <see cref="Add"/>, then call
+/// <see cref="Finish"/>. Not thread-safe (one instance per verification).
+/// </summary>
+public sealed class AuditVerifier
+{
+    private readonly SortedDictionary<long, StoredCheckpoint> _valid = [];
+    private readonly List<(long Size, string Error)> _forged = [];
+    private readonly CompactRange _tree;
+    private readonly long _startIndex;
+    private byte[] _chain;
+    private byte[] _chainBeforeLast;
+    private long _expected;
+    private long _lastMatchedCheckpoint;
+    private (long Index, string Message)? _rootMismatch;
+    // First anomaly and what follows it, for classification.
+    private VerifyRow? _anomaly;
+    private long? _anomalySeq;
+    private byte[]? _anomalyChainBefore;
+    private VerifyRow? _next;
+    private readonly HashSet<long> _laterSeqs = [];
+
+    /// <param name="checkpoints">Checkpoints to check (all of the log's, or an export's).</param>
+    /// <param name="trusted">Public keys accepted for checkpoint signatures (several during key rotation).</param>
+    /// <param name="startIndex">Index of the first row fed (0 for a whole log).</param>
+    /// <param name="chainBefore">Chain hash before the first row (32 zero bytes for index 0).</param>
+    /// <param name="verifyRoots">False when rows do not start at 0, so roots are checked by proofs instead.</param>
+    public AuditVerifier(IEnumerable<StoredCheckpoint> checkpoints, IReadOnlyCollection<CheckpointKey> trusted,
+        long startIndex = 0, byte[]? chainBefore = null, bool verifyRoots = true)
+    {
+        _startIndex = startIndex;
+        _expected = startIndex;
+        _chain = chainBefore ?? new byte[32];
+        _chainBeforeLast = _chain;
+        _tree = new CompactRange();
+        VerifyRoots = verifyRoots && startIndex == 0;
+        foreach (var cp in checkpoints)
+        {
+            CheckpointCount++;
+            var v = Checkpoint.Verify(cp.Note, trusted);
+            if (!v.Ok) _forged.Add((cp.Size, v.Error!));
+            else if (v.Checkpoint!.Size != cp.Size || !v.Checkpoint.Root.AsSpan().SequenceEqual(cp.Root))
+                _forged.Add((cp.Size, "stored size or root differs from the signed note"));
+            else _valid[cp.Size] = cp;
+        }
+    }
+
+    public bool VerifyRoots { get; }
+    public int CheckpointCount { get; }
+    public long RowCount { get; private set; }
+    /// <summary>Valid (signature-checked) checkpoints, by size.</summary>
+    public IReadOnlyDictionary<long, StoredCheckpoint> ValidCheckpoints => _valid;
+
+    public void Add(VerifyRow row)
+    {
+        RowCount++;
+        if (_anomaly is not null)
+        {
+            _next ??= row;
+            if (AuditEntry.ReadSequence(row.Canonical) is { } s) _laterSeqs.Add(s);
+            return;
+        }
+        var seq = AuditEntry.ReadSequence(row.Canonical);
+        var leaf = MerkleHash.Leaf(row.Canonical);
+        var chain = MerkleHash.Chain(_chain, leaf);
+        if (seq != _expected || !chain.AsSpan().SequenceEqual(row.ChainHash) || !PayloadMatches(row))
+        {
+            _anomaly = row;
+            _anomalySeq = seq;
+            _anomalyChainBefore = _chain;
+            return;
+        }
+        _chainBeforeLast = _chain;
+        _chain = chain;
+        _expected++;
+        if (!VerifyRoots) return;
+        _tree.Append(leaf);
+        if (_valid.TryGetValue(_tree.Size, out var cp))
+        {
+            if (cp.Root.AsSpan().SequenceEqual(_tree.Root())) _lastMatchedCheckpoint = cp.Size;
+            else _rootMismatch ??= (_lastMatchedCheckpoint,
+                $"entries in [{_lastMatchedCheckpoint}, {cp.Size}) were rewritten with recomputed hashes: checkpoint {cp.Size} does not match the tree");
+        }
+    }
+
+    /// <summary>The chain hash after the last good row (for exports that continue it).</summary>
+    public byte[] ChainHash => _chain;
+
+    public VerifyReport Finish()
+    {
+        var findings = new List<(long Index, TamperKind Kind, string Message)>();
+        if (_anomaly is { } a) findings.Add(Classify(a));
+        foreach (var (size, error) in _forged) findings.Add((size, TamperKind.ForgedCheckpoint, $"checkpoint at size {size} is forged: {error}"));
+        if (_rootMismatch is { } rm && _anomaly is null) findings.Add((rm.Index, TamperKind.Edited, rm.Message));
+        if (_anomaly is null && _valid.Count > 0 && _valid.Keys.Max() > _expected)
+            findings.Add((_expected, TamperKind.Truncated, $"the log ends at {_expected} but checkpoint {_valid.Keys.Max()} was signed"));
+        if (findings.Count == 0)
+            return new VerifyReport(true, RowCount, CheckpointCount, null, TamperKind.None,
+                $"{RowCount} entries and {CheckpointCount} checkpoints verified");
+        var first = findings.OrderBy(f => f.Index).ThenBy(f => f.Kind).First();
+        var more = findings.Count > 1 ? $" (and {findings.Count - 1} more finding(s))" : "";
+        return new VerifyReport(false, RowCount, CheckpointCount, first.Index, first.Kind, first.Message + more);
+    }
+
+    private (long, TamperKind, string) Classify(VerifyRow row)
+    {
+        var p = _expected;
+        var nextSeq = _next is { } n0 ? AuditEntry.ReadSequence(n0.Canonical) : null;
+        var nextChainsFromBefore = _next is { } n1 && nextSeq == p && Chains(_anomalyChainBefore!, n1);
+        var nextChainsFromRow = _next is { } n2 && nextSeq == p + 1 && Chains(row.ChainHash, n2);
+        if (_anomalySeq is not { } s || s == p)
+        {
+            if (nextChainsFromBefore) return (p, TamperKind.Inserted, $"an entry not in the log was inserted before index {p}");
+            if (_anomalySeq is null) return (p, TamperKind.Edited, $"entry {p} is not a canonical entry");
+            return (p, TamperKind.Edited, PayloadMatches(row) ? $"entry {p} was edited (its hash does not chain)" : $"the payload of entry {p} was edited");
+        }
+        if (s < p)
+        {
+            // The row before chained, yet this one is the genuine entry p-1: the row before was a forgery with a recomputed chain.
+            if (s == p - 1 && Chains(_chainBeforeLast, row))
+                return (p - 1, TamperKind.Inserted, $"an entry not in the log was inserted before index {p - 1}");
+            return (p, TamperKind.Inserted, $"a copy of entry {s} was inserted at index {p}");
+        }
+        if (nextChainsFromRow) return (p, TamperKind.Edited, $"entry {p} was edited (its sequence number was changed)");
+        return _laterSeqs.Contains(p)
+            ? (p, TamperKind.Reordered, $"entry {p} is out of order (entry {s} stands in its place)")
+            : (p, TamperKind.Deleted, s - p == 1 ? $"entry {p} was deleted" : $"entries {p}..{s - 1} were deleted");
+    }
+
+    private static bool Chains(byte[] before, VerifyRow row) =>
+        MerkleHash.Chain(before, MerkleHash.Leaf(row.Canonical)).AsSpan().SequenceEqual(row.ChainHash);
+
+    private static bool PayloadMatches(VerifyRow row)
+    {
+        if (row.Payload is null) return true;
+        ReadOnlySpan<byte> prefix = "\"sha256\":\""u8;
+        Span<byte> needle = stackalloc byte[prefix.Length + 64 + 1];
+        prefix.CopyTo(needle);
+        Span<byte> digest = stackalloc byte[32];
+        SHA256.HashData(row.Payload, digest);
+        Convert.TryToHexStringLower(digest, needle[prefix.Length..], out _);
+        needle[^1] = (byte)'"';
+        return row.Canonical.AsSpan().IndexOf(needle) >= 0;
+    }
+}
