@@ -10,7 +10,7 @@ public static partial class Decoders
     [GeneratedRegex(@"[A-Za-z0-9+/]{16,}={0,2}", RegexOptions.CultureInvariant)]
     private static partial Regex Base64Segment();
 
-    [GeneratedRegex(@"(?:[0-9a-fA-F]{2}[\s:]?){12,}", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"\b(?:[0-9a-fA-F]{2}[\s:]?){12,}", RegexOptions.CultureInvariant)]
     private static partial Regex HexSegment();
 
     [GeneratedRegex(@"(?:%[0-9a-fA-F]{2}[^%\s]{0,3}){4,}", RegexOptions.CultureInvariant)]
@@ -62,8 +62,7 @@ public static partial class Decoders
     private static void AddIfText(List<string> views, ReadOnlySpan<byte> bytes)
     {
         if (bytes.Length < 8) return;
-        string s;
-        try { s = new UTF8Encoding(false, true).GetString(bytes); } catch (DecoderFallbackException) { return; }
+        string s = Encoding.UTF8.GetString(bytes);
         int printable = Count(s);
         if (printable >= s.Length * 0.9 && s.Contains(' ', StringComparison.Ordinal)) views.Add(s);
     }

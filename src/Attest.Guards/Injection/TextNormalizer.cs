@@ -8,8 +8,11 @@ namespace Attest.Guards.Injection;
 /// Greek, full-width) to Latin, zero-width and bidi controls removed, leetspeak digits to letters,
 /// lower case, whitespace runs to one space, and letters spaced out one by one (<c>i g n o r e</c>) joined.
 /// </summary>
-public static class TextNormalizer
+public static partial class TextNormalizer
 {
+    [System.Text.RegularExpressions.GeneratedRegex(" {2,}")]
+    private static partial System.Text.RegularExpressions.Regex DoubleSpace();
+
     private static readonly SearchValues<char> NonAscii = SearchValues.Create(Enumerable.Range(128, 65536 - 128).Select(i => (char)i).ToArray());
 
     public static string Normalize(string text)
@@ -21,21 +24,23 @@ public static class TextNormalizer
             catch (PlatformNotSupportedException) { /* invariant globalization without ICU: the fold table below still applies */ }
         }
         var sb = new StringBuilder(s.Length);
-        bool space = false;
+        int spaces = 0;
         foreach (var raw in s)
         {
             char c = Fold(raw);
             if (c == '\0') continue;
             if (char.IsWhiteSpace(c))
             {
-                if (!space && sb.Length > 0) sb.Append(' ');
-                space = true;
+                spaces++;
                 continue;
             }
-            space = false;
+            // A run of two or more blanks is kept as two, so spaced-out words (i g n o r e   a l l) keep their breaks.
+            if (spaces > 0 && sb.Length > 0) sb.Append(spaces > 1 ? "  " : " ");
+            spaces = 0;
             sb.Append(c);
         }
-        return JoinSpacedLetters(sb.ToString().TrimEnd());
+        var joined = JoinSpacedLetters(sb.ToString());
+        return joined.Contains("  ", StringComparison.Ordinal) ? DoubleSpace().Replace(joined, " ") : joined;
     }
 
     private static char Fold(char c)

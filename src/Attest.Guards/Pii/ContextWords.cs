@@ -15,7 +15,19 @@ public static class ContextWords
         int to = Math.Min(text.Length, start + length + after);
         var window = text.AsSpan(from, to - from);
         foreach (var w in words)
-            if (window.Contains(w, StringComparison.OrdinalIgnoreCase)) return true;
+        {
+            int pos = 0;
+            while (pos < window.Length)
+            {
+                int i = window[pos..].IndexOf(w, StringComparison.OrdinalIgnoreCase);
+                if (i < 0) break;
+                i += pos;
+                bool left = i == 0 || !char.IsLetter(window[i - 1]) || !char.IsLetter(w[0]);
+                bool right = i + w.Length >= window.Length || !char.IsLetter(window[i + w.Length]) || !char.IsLetter(w[^1]);
+                if (left && right) return true;
+                pos = i + 1;
+            }
+        }
         return false;
     }
 

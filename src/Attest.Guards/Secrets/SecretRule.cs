@@ -15,7 +15,7 @@ public sealed class SecretRule
         Anchors = anchors;
         Score = score;
         MinEntropy = minEntropy;
-        Regex = new Regex(pattern, RegexOptions.Compiled | RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture, TimeSpan.FromMilliseconds(250));
+        Regex = new Regex(pattern, RegexOptions.Compiled | RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture, TimeSpan.FromSeconds(2));
         HasSecretGroup = Regex.GetGroupNames().Contains("s", StringComparer.Ordinal);
     }
 

@@ -89,7 +89,7 @@ public static class SecretRules
         new("slack_webhook", @"https://hooks\.slack\.com/(?:services|workflows|triggers)/T[A-Z0-9]+/[A-Z0-9]+/[A-Za-z0-9]{20,}", ["hooks.slack.com"]),
         new("discord_webhook", @"https://(?:ptb\.|canary\.)?discord(?:app)?\.com/api/webhooks/\d+/[" + Url + @"]{60,68}", ["discord"]),
         new("discord_bot_token", @"(?i:discord|bot)[\w.\- ]{0,25}[""']?\s*[:=]?\s*[""']?(?<s>[MNO][A-Za-z\d]{23,25}\.[\w\-]{6}\.[\w\-]{27,38})\b", ["discord", "bot"]),
-        new("telegram_bot_token", @"\b\d{8,10}:AA[" + Url + @"]{33}(?![" + Url + @"])", [":AA"]),
+        new("telegram_bot_token", @"(?<!\d)\d{8,10}:AA[" + Url + @"]{33}(?![" + Url + @"])", [":AA"]),
         new("facebook_access_token", @"\bEAACEdEose0cBA[0-9A-Za-z]+", ["EAACEdEose0cBA"]),
         new("twitter_bearer_token", @"\bAAAAAAAAAAAAAAAAAAAAA[A-Za-z0-9%]{30,}", ["AAAAAAAAAAAAAAAAAAAAA"]),
         new("mapbox_secret_token", @"\bsk\.eyJ[" + Url + @"]{50,}\.[" + Url + @"]{20,}", ["sk.eyJ"]),
