@@ -8,7 +8,7 @@ internal static partial class ContextualIdRecognizer
 {
     private static readonly string[] DobCues = ["born", "dob", "d.o.b", "date of birth", "birth date", "birthdate", "birthday", "geboren", "né le", "née le", "age:"];
     private static readonly string[] PassportCues = ["passport", "reisepass", "passeport", "travel document"];
-    private static readonly string[] LicenceCues = ["driver's licen", "drivers licen", "driver licen", "driving licen", "dl#", "dl no", "dl number", "führerschein", "permis de conduire", "license number", "licence number"];
+    private static readonly string[] LicenceCues = ["driver's license", "driver's licence", "drivers license", "drivers licence", "driver license", "driver licence", "driving license", "driving licence", "dl#", "dl no", "dl number", "führerschein", "permis de conduire", "license number", "licence number"];
 
     [GeneratedRegex(@"(?<![\d/.\-])(?:\d{1,2}[/.\-]\d{1,2}[/.\-](?:19|20)\d{2}|(?:19|20)\d{2}-\d{2}-\d{2}|\d{1,2}(?:st|nd|rd|th)? (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?,? (?:19|20)\d{2}|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.? \d{1,2}(?:st|nd|rd|th)?,? (?:19|20)\d{2})(?![\d/.\-])", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
     private static partial Regex Date();

@@ -9,7 +9,7 @@ namespace Attest.Guards.Pii;
 /// </summary>
 internal static partial class PhoneRecognizer
 {
-    private static readonly string[] Cues = ["phone", "tel", "call", "mobile", "cell", "fax", "whatsapp", "text me", "ring", "contact", "number", "handy", "téléphone", "portable", "telefon"];
+    private static readonly string[] Cues = ["phone", "phones", "telephone", "tel", "call", "calls", "mobile", "cell", "fax", "whatsapp", "text me", "ring", "contact", "number", "handy", "téléphone", "portable", "telefon"];
 
     [GeneratedRegex(@"(?<![\w+])\+[1-9](?:[ .\-]?\(?\d{1,4}\)?){2,7}(?![\w])", RegexOptions.CultureInvariant)]
     private static partial Regex E164();
