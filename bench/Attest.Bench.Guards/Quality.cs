@@ -96,9 +96,9 @@ internal static class Quality
             var set = test.Where(t => t.Mode == mode).ToList();
             foreach (var (name, score) in new (string, Func<string, double>)[]
             {
-                ("signatures + classifier", t => full.Evaluate(t, mode == "indirect").Score),
-                ("signatures only", t => sigOnly.Evaluate(t, mode == "indirect").Score),
-                ("classifier only", t => model is null ? 0 : model.Score(TextNormalizer.Normalize(t))),
+                ($"signatures + classifier (p ≥ {InjectionGuard.ClassifierCut})", t => full.Evaluate(t).Score),
+                ("signatures only", t => sigOnly.Evaluate(t).Score),
+                ("classifier only (p ≥ 0.5)", t => model is null ? 0 : model.Score(TextNormalizer.Normalize(t))),
             })
             {
                 int tp = 0, fn = 0, fp = 0, tn = 0;
@@ -114,6 +114,6 @@ internal static class Quality
         Console.WriteLine("\n| family (held out, both modes) | recall |");
         Console.WriteLine("|---|---|");
         foreach (var fam in test.Where(t => t.Injection).GroupBy(t => t.Family))
-            Console.WriteLine($"| {fam.Key} | {fam.Count(t => full.Evaluate(t.Text, t.Mode == "indirect").Score >= 0.5) / (double)fam.Count():0.000} |");
+            Console.WriteLine($"| {fam.Key} | {fam.Count(t => full.Evaluate(t.Text).Score >= 0.5) / (double)fam.Count():0.000} |");
     }
 }

@@ -6,7 +6,7 @@ namespace Attest.Bench.Guards;
 /// <summary>Trains the injection classifier: logistic regression (AdaGrad SGD, L2) over hashed n-grams, then Platt scaling on a calibration split.</summary>
 internal static class Trainer
 {
-    public static InjectionModel Train(IReadOnlyList<LabelledText> train, int seed = 7, int epochs = 12, double lr = 0.5, double l2 = 1e-6)
+    public static InjectionModel Train(IReadOnlyList<LabelledText> train, int seed = 7, int epochs = 20, double lr = 0.2, double l2 = 1e-5)
     {
         var rnd = new Random(seed);
         var shuffled = train.OrderBy(_ => rnd.Next()).ToList();

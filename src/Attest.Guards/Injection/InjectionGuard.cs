@@ -6,23 +6,27 @@ namespace Attest.Guards.Injection;
 /// Prompt injection and jailbreak detector: normalises, decodes embedded encodings, runs the heuristic
 /// signatures on every view and the learned classifier on the normalised text, and raises one
 /// <c>injection</c> finding over the whole text when the best score reaches the policy threshold.
-/// In retrieved documents and tool results (indirect mode) the indirect signatures carry full weight.
+/// The same detectors serve indirect mode (retrieved documents, tool results): the indirect-address signatures
+/// and window-by-window classifier scoring find an instruction embedded in a long benign document.
 /// </summary>
 public sealed class InjectionGuard(InjectionModel? model) : IContentGuard
 {
     public InjectionGuard() : this(InjectionModel.Default) { }
 
+    /// <summary>Calibrated probability at which the classifier alone raises a finding (0.9).</summary>
+    public const double ClassifierCut = 0.9;
+
     public string Name => "injection";
 
     public void Scan(string text, GuardScan scan, List<GuardFinding> findings)
     {
-        var (score, rule) = Evaluate(text, scan.Direction is GuardDirection.Retrieved or GuardDirection.ToolResult);
+        var (score, rule) = Evaluate(text);
         if (score >= scan.Policy.InjectionThreshold)
             findings.Add(new GuardFinding("injection", 0, text.Length, score, rule));
     }
 
     /// <summary>Best score (0–1) and the rule that gave it.</summary>
-    public (double Score, string Rule) Evaluate(string text, bool indirect)
+    public (double Score, string Rule) Evaluate(string text)
     {
         if (text.Length == 0) return (0, "injection.none");
         var normalized = TextNormalizer.Normalize(text);
@@ -43,9 +47,9 @@ public sealed class InjectionGuard(InjectionModel? model) : IContentGuard
         if (model is not null)
         {
             double p = model.Score(normalized);
-            // In indirect mode documents are long and varied; the classifier alone is trusted less there.
-            if (indirect) p *= 0.9;
-            if (p > score) (score, rule) = (p, "injection.classifier");
+            // The classifier was trained on a small, self-written set: alone it raises a finding only when very
+            // confident; below that cut the heuristic signatures decide (see docs/guards.md for the trade-off).
+            if (p >= ClassifierCut && p > score) (score, rule) = (p, "injection.classifier");
         }
         return (score, rule);
     }
