@@ -11,7 +11,7 @@ public static partial class InjectionSignatures
 {
     public sealed record Signature(string Id, Regex Regex, double Score);
 
-    private const RegexOptions Opts = RegexOptions.CultureInvariant | RegexOptions.Compiled | RegexOptions.NonBacktracking;
+    private const RegexOptions Opts = RegexOptions.CultureInvariant | RegexOptions.Compiled;
 
     public static IReadOnlyList<Signature> All { get; } =
     [

@@ -21,15 +21,24 @@ internal static partial class ContextualIdRecognizer
 
     public static void Scan(string text, List<GuardFinding> findings)
     {
-        foreach (var m in Date().EnumerateMatches(text))
+        if (AnyCue(text, DobCues))
+            foreach (var m in Date().EnumerateMatches(text))
             if (ContextWords.Near(text, m.Index, m.Length, DobCues, before: 40, after: 8))
                 findings.Add(new GuardFinding("pii.dob", m.Index, m.Length, 0.9, "pii.dob.context"));
-        if (text.AsSpan().IndexOfAny("pPrR") < 0) return;
-        foreach (var m in PassportNumber().EnumerateMatches(text))
+        if (AnyCue(text, PassportCues))
+            foreach (var m in PassportNumber().EnumerateMatches(text))
             if (ContextWords.Near(text, m.Index, m.Length, PassportCues, before: 40, after: 0))
                 findings.Add(new GuardFinding("pii.passport", m.Index, m.Length, 0.85, "pii.passport.context"));
-        foreach (var m in LicenceNumber().EnumerateMatches(text))
+        if (AnyCue(text, LicenceCues))
+            foreach (var m in LicenceNumber().EnumerateMatches(text))
             if (ContextWords.Near(text, m.Index, m.Length, LicenceCues, before: 40, after: 0))
                 findings.Add(new GuardFinding("pii.driver_license", m.Index, m.Length, 0.8, "pii.driver_license.context"));
     }
+
+    private static readonly System.Buffers.SearchValues<string> DobSearch = System.Buffers.SearchValues.Create(DobCues, StringComparison.OrdinalIgnoreCase);
+    private static readonly System.Buffers.SearchValues<string> PassportSearch = System.Buffers.SearchValues.Create(PassportCues, StringComparison.OrdinalIgnoreCase);
+    private static readonly System.Buffers.SearchValues<string> LicenceSearch = System.Buffers.SearchValues.Create(LicenceCues, StringComparison.OrdinalIgnoreCase);
+
+    private static bool AnyCue(string text, string[] cues) =>
+        text.AsSpan().ContainsAny(ReferenceEquals(cues, DobCues) ? DobSearch : ReferenceEquals(cues, PassportCues) ? PassportSearch : LicenceSearch);
 }
