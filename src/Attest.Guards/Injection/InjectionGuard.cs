@@ -38,7 +38,7 @@ public sealed class InjectionGuard(InjectionModel? model) : IContentGuard
                 var (s, r) = Signatures(TextNormalizer.Normalize(view));
                 if (s > score) (score, rule) = (s, r + ".decoded");
             }
-            if (normalized.Contains("rot13", StringComparison.Ordinal) || normalized.Contains("rot-13", StringComparison.Ordinal) || normalized.Contains("vtaber", StringComparison.Ordinal))
+            if (normalized.Contains("rotie", StringComparison.Ordinal) || normalized.Contains("rot-ie", StringComparison.Ordinal) || normalized.Contains("vtaber", StringComparison.Ordinal))
             {
                 var (s, r) = Signatures(TextNormalizer.Normalize(Decoders.Rot13(text)));
                 if (s > score) (score, rule) = (s, r + ".rot13");
@@ -60,7 +60,7 @@ public sealed class InjectionGuard(InjectionModel? model) : IContentGuard
         string rule = "injection.none";
         foreach (var sig in InjectionSignatures.All)
         {
-            if (sig.Score <= best) continue;
+            if (sig.Score <= best || !normalized.AsSpan().ContainsAny(sig.Triggers)) continue;
             if (sig.Regex.IsMatch(normalized)) (best, rule) = (sig.Score, sig.Id);
         }
         return (best, rule);
