@@ -38,7 +38,8 @@ internal static partial class IbanRecognizer
                 buf[n++] = span[i];
                 end = i + 1;
             }
-            if (n != len || !Checksums.IbanMod97(buf[..n])) continue;
+            // The IBAN must end where its country's length ends: a longer run of letters and digits is something else.
+            if (n != len || (end < span.Length && span[end] != ' ') || !Checksums.IbanMod97(buf[..n])) continue;
             findings.Add(new GuardFinding("pii.iban", m.Index, end, 0.99, "pii.iban.mod97"));
         }
     }
