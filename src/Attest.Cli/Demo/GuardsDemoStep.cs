@@ -47,7 +47,7 @@ internal sealed class GuardsDemoStep : IDemoStep
         var leak = await guards.EvaluateAsync($"My instructions begin with: Internal reference {canary}.", Ctx(GuardDirection.Output), cancellationToken);
         context.Say($"system-prompt canary in output -> {leak.Action.ToString().ToLowerInvariant()} (leak caught)");
         ok &= canary.Length > 0 && leak.Action == GuardAction.Block;
-        context.Say("every decision above was handed to the audit log as guard.finding records (types, rule ids, digests; no content)");
+        context.Say("every decision above was handed to the audit API (IAuditLog) as guard.finding records (types, rule ids, digests; no content)");
         return ok;
     }
 }
