@@ -1,0 +1,57 @@
+namespace Attest.Guards.Injection;
+
+/// <summary>
+/// Hashed features for the injection classifier: character 3–5-grams and word 1–2-grams of normalised
+/// text, FNV-1a into <see cref="Dimensions"/> buckets. Shared by training (bench) and inference.
+/// </summary>
+public static class FeatureHasher
+{
+    /// <summary>Number of hash buckets (2^18).</summary>
+    public const int Dimensions = 1 << 18;
+
+    /// <summary>Calls <paramref name="visit"/> with the bucket of every feature occurrence in <paramref name="normalized"/>; returns how many.</summary>
+    public static int Visit<TState>(ReadOnlySpan<char> normalized, ref TState state, Visitor<TState> visit)
+    {
+        int count = 0;
+        for (int n = 3; n <= 5; n++)
+        {
+            for (int i = 0; i + n <= normalized.Length; i++)
+            {
+                visit(ref state, Bucket(normalized.Slice(i, n), (uint)n));
+                count++;
+            }
+        }
+        uint prev = 0;
+        int start = -1;
+        for (int i = 0; i <= normalized.Length; i++)
+        {
+            bool wordChar = i < normalized.Length && char.IsLetterOrDigit(normalized[i]);
+            if (wordChar && start < 0) start = i;
+            if (!wordChar && start >= 0)
+            {
+                uint h = Hash(normalized[start..i], 0x9E3779B9u);
+                visit(ref state, (int)(h & (Dimensions - 1)));
+                if (prev != 0) visit(ref state, (int)((h * 31 + prev) * 2654435761u & (Dimensions - 1)));
+                prev = h | 1;
+                count += 2;
+                start = -1;
+            }
+        }
+        return count;
+    }
+
+    public delegate void Visitor<TState>(ref TState state, int bucket);
+
+    private static int Bucket(ReadOnlySpan<char> gram, uint salt) => (int)(Hash(gram, salt) & (Dimensions - 1));
+
+    private static uint Hash(ReadOnlySpan<char> s, uint salt)
+    {
+        uint h = 2166136261u ^ salt;
+        foreach (var c in s)
+        {
+            h ^= c;
+            h *= 16777619u;
+        }
+        return h;
+    }
+}

@@ -1,0 +1,68 @@
+using Attest.Core.Guards;
+
+namespace Attest.Guards.Injection;
+
+/// <summary>
+/// Prompt injection and jailbreak detector: normalises, decodes embedded encodings, runs the heuristic
+/// signatures on every view and the learned classifier on the normalised text, and raises one
+/// <c>injection</c> finding over the whole text when the best score reaches the policy threshold.
+/// The same detectors serve indirect mode (retrieved documents, tool results): the indirect-address signatures
+/// and window-by-window classifier scoring find an instruction embedded in a long benign document.
+/// </summary>
+public sealed class InjectionGuard(InjectionModel? model) : IContentGuard
+{
+    public InjectionGuard() : this(InjectionModel.Default) { }
+
+    /// <summary>Calibrated probability at which the classifier alone raises a finding (0.9).</summary>
+    public const double ClassifierCut = 0.9;
+
+    public string Name => "injection";
+
+    public void Scan(string text, GuardScan scan, List<GuardFinding> findings)
+    {
+        var (score, rule) = Evaluate(text);
+        if (score >= scan.Policy.InjectionThreshold)
+            findings.Add(new GuardFinding("injection", 0, text.Length, score, rule));
+    }
+
+    /// <summary>Best score (0–1) and the rule that gave it.</summary>
+    public (double Score, string Rule) Evaluate(string text)
+    {
+        if (text.Length == 0) return (0, "injection.none");
+        var normalized = TextNormalizer.Normalize(text);
+        var (score, rule) = Signatures(normalized);
+        if (score < 0.9)
+        {
+            foreach (var view in Decoders.Decode(text))
+            {
+                var (s, r) = Signatures(TextNormalizer.Normalize(view));
+                if (s > score) (score, rule) = (s, r + ".decoded");
+            }
+            if (normalized.Contains("rotie", StringComparison.Ordinal) || normalized.Contains("rot-ie", StringComparison.Ordinal) || normalized.Contains("vtaber", StringComparison.Ordinal))
+            {
+                var (s, r) = Signatures(TextNormalizer.Normalize(Decoders.Rot13(text)));
+                if (s > score) (score, rule) = (s, r + ".rot13");
+            }
+        }
+        if (model is not null)
+        {
+            double p = model.Score(normalized);
+            // The classifier was trained on a small, self-written set: alone it raises a finding only when very
+            // confident; below that cut the heuristic signatures decide (see docs/guards.md for the trade-off).
+            if (p >= ClassifierCut && p > score) (score, rule) = (p, "injection.classifier");
+        }
+        return (score, rule);
+    }
+
+    private static (double, string) Signatures(string normalized)
+    {
+        double best = 0;
+        string rule = "injection.none";
+        foreach (var sig in InjectionSignatures.All)
+        {
+            if (sig.Score <= best || !normalized.AsSpan().ContainsAny(sig.Triggers)) continue;
+            if (sig.Regex.IsMatch(normalized)) (best, rule) = (sig.Score, sig.Id);
+        }
+        return (best, rule);
+    }
+}

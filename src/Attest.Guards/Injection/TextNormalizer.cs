@@ -1,0 +1,98 @@
+using System.Buffers;
+using System.Text;
+
+namespace Attest.Guards.Injection;
+
+/// <summary>
+/// Folds text into the form the injection detectors read: NFKC where available, confusables (Cyrillic,
+/// Greek, full-width) to Latin, zero-width and bidi controls removed, leetspeak digits to letters,
+/// lower case, whitespace runs to one space, and letters spaced out one by one (<c>i g n o r e</c>) joined.
+/// </summary>
+public static partial class TextNormalizer
+{
+    [System.Text.RegularExpressions.GeneratedRegex(" {2,}")]
+    private static partial System.Text.RegularExpressions.Regex DoubleSpace();
+
+    private static readonly SearchValues<char> NonAscii = SearchValues.Create(Enumerable.Range(128, 65536 - 128).Select(i => (char)i).ToArray());
+
+    public static string Normalize(string text)
+    {
+        string s = text;
+        if (s.AsSpan().ContainsAny(NonAscii))
+        {
+            try { s = s.Normalize(NormalizationForm.FormKC); }
+            catch (PlatformNotSupportedException) { /* invariant globalization without ICU: the fold table below still applies */ }
+        }
+        var sb = new StringBuilder(s.Length);
+        int spaces = 0;
+        foreach (var raw in s)
+        {
+            char c = Fold(raw);
+            if (c == '\0') continue;
+            if (char.IsWhiteSpace(c))
+            {
+                spaces++;
+                continue;
+            }
+            // A run of two or more blanks is kept as two, so spaced-out words (i g n o r e   a l l) keep their breaks.
+            if (spaces > 0 && sb.Length > 0) sb.Append(spaces > 1 ? "  " : " ");
+            spaces = 0;
+            sb.Append(c);
+        }
+        var joined = JoinSpacedLetters(sb.ToString());
+        return joined.Contains("  ", StringComparison.Ordinal) ? DoubleSpace().Replace(joined, " ") : joined;
+    }
+
+    private static char Fold(char c)
+    {
+        if (c < 128)
+        {
+            return c switch
+            {
+                '0' => 'o', '1' => 'i', '3' => 'e', '4' => 'a', '5' => 's', '7' => 't', '@' => 'a', '$' => 's', '!' => '!',
+                >= 'A' and <= 'Z' => (char)(c + 32),
+                _ => c,
+            };
+        }
+        if (c is '\u200B' or '\u200C' or '\u200D' or '\u2060' or '\uFEFF' or '\u00AD' || c is >= '\u202A' and <= '\u202E' || c is >= '\u2066' and <= '\u2069' || c is '\u200E' or '\u200F') return '\0';
+        if (c is >= '\uFF01' and <= '\uFF5E') return Fold((char)(c - 0xFEE0));
+        return c switch
+        {
+            'а' or 'А' or 'α' or 'Α' => 'a', 'е' or 'Е' or 'ε' or 'Ε' => 'e', 'о' or 'О' or 'ο' or 'Ο' => 'o', 'р' or 'Р' or 'ρ' or 'Ρ' => 'p',
+            'с' or 'С' => 'c', 'х' or 'Х' or 'χ' or 'Χ' => 'x', 'у' or 'У' or 'γ' => 'y', 'і' or 'І' or 'ι' or 'Ι' => 'i', 'ј' or 'Ј' => 'j',
+            'ѕ' or 'Ѕ' => 's', 'ԁ' => 'd', 'ɡ' => 'g', 'һ' => 'h', 'ո' => 'n', 'ս' => 'u', 'ν' or 'Ν' => 'v', 'τ' or 'Τ' => 't', 'κ' or 'Κ' => 'k',
+            'Μ' or 'м' => 'm', 'Β' or 'в' => 'b', 'Η' or 'н' => 'h', 'Ζ' => 'z', 'т' => 't', 'к' or 'К' => 'k',
+            '\u2018' or '\u2019' => '\'', '\u201C' or '\u201D' => '"', '\u2013' or '\u2014' => '-', '\u00A0' or '\u2007' or '\u202F' or '\u3000' => ' ',
+            _ => char.ToLowerInvariant(c),
+        };
+    }
+
+    /// <summary>Joins runs of four or more single letters separated by single spaces (<c>i g n o r e</c> → <c>ignore</c>).</summary>
+    private static string JoinSpacedLetters(string s)
+    {
+        if (s.Length < 7) return s;
+        var sb = new StringBuilder(s.Length);
+        int i = 0;
+        while (i < s.Length)
+        {
+            int j = i, letters = 0;
+            while (j < s.Length && char.IsLetter(s[j]) && (j + 1 == s.Length || s[j + 1] == ' ') && (j == 0 || s[j - 1] == ' ' || j == i))
+            {
+                letters++;
+                j += 2;
+            }
+            if (letters >= 4)
+            {
+                for (int k = i; k < Math.Min(j, s.Length); k += 2) sb.Append(s[k]);
+                if (j - 1 < s.Length) sb.Append(' ');
+                i = j;
+            }
+            else
+            {
+                sb.Append(s[i]);
+                i++;
+            }
+        }
+        return sb.ToString().TrimEnd();
+    }
+}

@@ -1,0 +1,52 @@
+using System.Text.RegularExpressions;
+using Attest.Core.Guards;
+
+namespace Attest.Guards.Pii;
+
+/// <summary>
+/// Street addresses: a house number, one to three capitalised words and a street suffix (English, German,
+/// French forms), optionally followed by a US state and ZIP or a UK postcode. Heuristic: free-form and
+/// rural addresses are missed.
+/// </summary>
+internal static partial class AddressRecognizer
+{
+    private static readonly string[] Cues = ["address", "live at", "lives at", "located at", "ship to", "mail to", "deliver to", "residence", "wohnhaft", "adresse"];
+
+    [GeneratedRegex(@"\b\d{1,5}[A-Za-z]?\s+(?:\p{Lu}[\p{Ll}]+\.?\s+){1,3}(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace|Close|Crescent|Square|Parkway|Pkwy|Highway|Hwy)\b\.?(?:,?\s+(?:Apt|Suite|Unit|#)\.?\s*\w+)?(?:,\s*\p{Lu}[\p{Ll}]+(?:\s\p{Lu}[\p{Ll}]+)?)?(?:,?\s+[A-Z]{2}\s+\d{5}(?:-\d{4})?)?", RegexOptions.CultureInvariant)]
+    private static partial Regex English();
+
+    [GeneratedRegex(@"\b\p{Lu}[\p{Ll}ß]+(?:straße|strasse|weg|allee|platz|gasse)\s+\d{1,4}[a-z]?(?:,\s*\d{5}\s+\p{Lu}[\p{Ll}]+)?", RegexOptions.CultureInvariant)]
+    private static partial Regex German();
+
+    [GeneratedRegex(@"\b\d{1,4}(?:\s?(?:bis|ter))?,?\s+(?:rue|avenue|boulevard|place|chemin|allée|impasse)\s+(?:\p{L}+[\s'\-]?){1,5}", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
+    private static partial Regex French();
+
+    [GeneratedRegex(@"\b[A-Z]{1,2}\d[A-Z\d]?\s\d[A-Z]{2}\b", RegexOptions.CultureInvariant)]
+    private static partial Regex UkPostcode();
+
+    public static void Scan(string text, List<GuardFinding> findings)
+    {
+        Add(text, findings, English(), 0.75, "pii.address.street");
+        Add(text, findings, German(), 0.7, "pii.address.de");
+        Add(text, findings, French(), 0.7, "pii.address.fr");
+        foreach (var m in UkPostcode().EnumerateMatches(text))
+            if (ContextWords.Near(text, m.Index, m.Length, Cues, before: 80) || Overlaps(findings, m.Index - 40, 40))
+                findings.Add(new GuardFinding("pii.address", m.Index, m.Length, 0.8, "pii.address.uk_postcode"));
+    }
+
+    private static void Add(string text, List<GuardFinding> findings, Regex regex, double score, string rule)
+    {
+        foreach (var m in regex.EnumerateMatches(text))
+        {
+            double s = ContextWords.Near(text, m.Index, m.Length, Cues) ? 0.95 : score;
+            findings.Add(new GuardFinding("pii.address", m.Index, m.Length, s, rule));
+        }
+    }
+
+    private static bool Overlaps(List<GuardFinding> findings, int start, int length)
+    {
+        foreach (var f in findings)
+            if (f.Type == "pii.address" && start < f.Start + f.Length && f.Start < start + length) return true;
+        return false;
+    }
+}

@@ -1,0 +1,44 @@
+using System.Text.RegularExpressions;
+using Attest.Core.Guards;
+
+namespace Attest.Guards.Pii;
+
+/// <summary>Dates of birth, passport and driver's licence numbers: only near their cue words (they look like any date or code).</summary>
+internal static partial class ContextualIdRecognizer
+{
+    private static readonly string[] DobCues = ["born", "dob", "d.o.b", "date of birth", "birth date", "birthdate", "birthday", "geboren", "né le", "née le", "age:"];
+    private static readonly string[] PassportCues = ["passport", "reisepass", "passeport", "travel document"];
+    private static readonly string[] LicenceCues = ["driver's license", "driver's licence", "drivers license", "drivers licence", "driver license", "driver licence", "driving license", "driving licence", "dl#", "dl no", "dl number", "führerschein", "permis de conduire", "license number", "licence number"];
+
+    [GeneratedRegex(@"(?<![\d/.\-])(?:\d{1,2}[/.\-]\d{1,2}[/.\-](?:19|20)\d{2}|(?:19|20)\d{2}-\d{2}-\d{2}|\d{1,2}(?:st|nd|rd|th)? (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?,? (?:19|20)\d{2}|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.? \d{1,2}(?:st|nd|rd|th)?,? (?:19|20)\d{2})(?![\d/.\-])", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
+    private static partial Regex Date();
+
+    [GeneratedRegex(@"(?<![\w\-])(?=[A-Z0-9]*\d{5})[A-Z0-9]{6,9}(?![\w\-])", RegexOptions.CultureInvariant)]
+    private static partial Regex PassportNumber();
+
+    [GeneratedRegex(@"(?<![\w\-])(?=[A-Z0-9\-]*\d{4})[A-Z0-9][A-Z0-9\-]{4,17}[A-Z0-9](?![\w\-])", RegexOptions.CultureInvariant)]
+    private static partial Regex LicenceNumber();
+
+    public static void Scan(string text, List<GuardFinding> findings)
+    {
+        if (AnyCue(text, DobCues))
+            foreach (var m in Date().EnumerateMatches(text))
+            if (ContextWords.Near(text, m.Index, m.Length, DobCues, before: 40, after: 8))
+                findings.Add(new GuardFinding("pii.dob", m.Index, m.Length, 0.9, "pii.dob.context"));
+        if (AnyCue(text, PassportCues))
+            foreach (var m in PassportNumber().EnumerateMatches(text))
+            if (ContextWords.Near(text, m.Index, m.Length, PassportCues, before: 40, after: 0))
+                findings.Add(new GuardFinding("pii.passport", m.Index, m.Length, 0.85, "pii.passport.context"));
+        if (AnyCue(text, LicenceCues))
+            foreach (var m in LicenceNumber().EnumerateMatches(text))
+            if (ContextWords.Near(text, m.Index, m.Length, LicenceCues, before: 40, after: 0))
+                findings.Add(new GuardFinding("pii.driver_license", m.Index, m.Length, 0.8, "pii.driver_license.context"));
+    }
+
+    private static readonly System.Buffers.SearchValues<string> DobSearch = System.Buffers.SearchValues.Create(DobCues, StringComparison.OrdinalIgnoreCase);
+    private static readonly System.Buffers.SearchValues<string> PassportSearch = System.Buffers.SearchValues.Create(PassportCues, StringComparison.OrdinalIgnoreCase);
+    private static readonly System.Buffers.SearchValues<string> LicenceSearch = System.Buffers.SearchValues.Create(LicenceCues, StringComparison.OrdinalIgnoreCase);
+
+    private static bool AnyCue(string text, string[] cues) =>
+        text.AsSpan().ContainsAny(ReferenceEquals(cues, DobCues) ? DobSearch : ReferenceEquals(cues, PassportCues) ? PassportSearch : LicenceSearch);
+}

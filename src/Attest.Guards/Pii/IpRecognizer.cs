@@ -1,0 +1,38 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text.RegularExpressions;
+using Attest.Core.Guards;
+
+namespace Attest.Guards.Pii;
+
+/// <summary>IPv4 (each octet 0–255, not part of a longer dotted number) and IPv6 (validated by the parser).</summary>
+internal static partial class IpRecognizer
+{
+    private static readonly System.Buffers.SearchValues<char> HexLetters = System.Buffers.SearchValues.Create("abcdefABCDEF");
+    private static readonly string[] Cues = ["ip", "address", "host", "server", "client", "login from", "connected", "remote"];
+
+    [GeneratedRegex(@"(?<![\d.])(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?!\.?\d)", RegexOptions.CultureInvariant)]
+    private static partial Regex V4();
+
+    [GeneratedRegex(@"(?<![\w:.])(?:[0-9A-Fa-f]{1,4}:|:)(?::?[0-9A-Fa-f]{1,4}|:){1,7}(?:%\w+)?(?![\w:])", RegexOptions.CultureInvariant)]
+    private static partial Regex V6();
+
+    public static void Scan(string text, List<GuardFinding> findings)
+    {
+        foreach (var m in V4().EnumerateMatches(text))
+        {
+            double score = ContextWords.Near(text, m.Index, m.Length, Cues) ? 0.99 : 0.85;
+            findings.Add(new GuardFinding("pii.ip", m.Index, m.Length, score, "pii.ip.v4"));
+        }
+        if (!text.Contains(':', StringComparison.Ordinal)) return;
+        foreach (var m in V6().EnumerateMatches(text))
+        {
+            var span = text.AsSpan(m.Index, m.Length);
+            if (span.Count(':') < 2 || span.Length < 3) continue;
+            if (!IPAddress.TryParse(span, out var ip) || ip.AddressFamily != AddressFamily.InterNetworkV6) continue;
+            if (!span.ContainsAny(HexLetters) && span.Count(':') < 3 && !span.Contains("::", StringComparison.Ordinal)) continue;
+            if (span is "::" or "::1" && !ContextWords.Near(text, m.Index, m.Length, Cues)) continue;
+            findings.Add(new GuardFinding("pii.ip", m.Index, m.Length, 0.95, "pii.ip.v6"));
+        }
+    }
+}

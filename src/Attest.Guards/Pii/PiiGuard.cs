@@ -1,0 +1,50 @@
+using System.Buffers;
+using Attest.Core.Guards;
+
+namespace Attest.Guards.Pii;
+
+/// <summary>All PII recognizers. Each runs only when the text holds the characters it needs (cheap prefilters).</summary>
+public sealed class PiiGuard : IContentGuard
+{
+    private static readonly SearchValues<char> Digits = SearchValues.Create("0123456789");
+
+    public string Name => "pii";
+
+    public void Scan(string text, GuardScan scan, List<GuardFinding> findings)
+    {
+        if (text.Contains('@', StringComparison.Ordinal)) EmailRecognizer.Scan(text, findings);
+        bool digits = text.AsSpan().ContainsAny(Digits);
+        if (digits)
+        {
+            CardRecognizer.Scan(text, findings);
+            SsnRecognizer.Scan(text, findings);
+            IbanRecognizer.Scan(text, findings);
+            PhoneRecognizer.Scan(text, findings);
+            AbaRecognizer.Scan(text, findings);
+            ContextualIdRecognizer.Scan(text, findings);
+            AddressRecognizer.Scan(text, findings);
+        }
+        IpRecognizer.Scan(text, findings);
+        NameRecognizer.Scan(text, findings);
+        RemoveShadowed(findings);
+    }
+
+    /// <summary>A phone or SSN inside a card, IBAN or IP span is the same digits seen twice: keep the checksummed type.</summary>
+    private static void RemoveShadowed(List<GuardFinding> findings)
+    {
+        for (int i = findings.Count - 1; i >= 0; i--)
+        {
+            var f = findings[i];
+            if (f.Type is not ("pii.phone" or "pii.ssn" or "pii.aba" or "pii.passport" or "pii.driver_license" or "pii.dob")) continue;
+            foreach (var g in findings)
+            {
+                if (g.Type is "pii.card" or "pii.iban" or "pii.ip" or "pii.email" or "pii.ssn" && g.Type != f.Type
+                    && g.Start <= f.Start && f.Start + f.Length <= g.Start + g.Length)
+                {
+                    findings.RemoveAt(i);
+                    break;
+                }
+            }
+        }
+    }
+}

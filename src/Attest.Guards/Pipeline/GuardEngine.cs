@@ -1,0 +1,70 @@
+using Attest.Core.Guards;
+
+namespace Attest.Guards.Pipeline;
+
+/// <summary>The synchronous core: run every detector, drop allow-listed spans, map findings to actions.</summary>
+internal sealed class GuardEngine(IReadOnlyList<IContentGuard> guards)
+{
+    internal sealed record Decision(GuardAction Action, List<GuardFinding> Findings, List<GuardAction> Actions, List<string> Reasons, bool Faulted);
+
+    public IReadOnlyList<IContentGuard> Guards => guards;
+
+    /// <summary>Never throws for a detector fault: the decision is then a faulted block naming the detector.</summary>
+    public Decision Decide(string text, GuardContext context, CompiledGuardPolicy policy, Action<string, Exception>? onFault = null)
+    {
+        var findings = new List<GuardFinding>();
+        var scan = new GuardScan(context.Direction, policy);
+        foreach (var guard in guards)
+        {
+            try
+            {
+                guard.Scan(text, scan, findings);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // Fail closed: a detector that cannot finish means the text was not checked.
+                onFault?.Invoke(guard.Name, e);
+                return new Decision(GuardAction.Block, findings, [], [$"guard.fault.{guard.Name}"], true);
+            }
+        }
+        AddSchemaFinding(text, context, policy, findings);
+        if (policy.AllowPatterns.Count > 0) RemoveAllowed(text, policy, findings);
+        var actions = new List<GuardAction>(findings.Count);
+        var reasons = new List<string>();
+        var overall = GuardAction.Allow;
+        foreach (var f in findings)
+        {
+            var a = policy.ActionFor(context.Direction, f.Type);
+            actions.Add(a);
+            if (a > overall) overall = a;
+            if (a > GuardAction.Allow && !reasons.Contains(f.RuleId)) reasons.Add(f.RuleId);
+        }
+        if (overall == GuardAction.Block && policy.RetryOnSchemaFailure && OnlySchemaBlocks(findings, actions)) reasons.Add(GuardVerdicts.SchemaRetryReason);
+        if (overall > GuardAction.Allow) reasons.AddRange(policy.PolicyIds.Select(id => "policy:" + id));
+        return new Decision(overall, findings, actions, reasons, false);
+    }
+
+    private static void AddSchemaFinding(string text, GuardContext context, CompiledGuardPolicy policy, List<GuardFinding> findings)
+    {
+        if (context.Direction != GuardDirection.Output || policy.OutputSchema is null) return;
+        if (policy.OutputSchema.Validate(text) is { } error)
+            findings.Add(new GuardFinding("schema", 0, text.Length, 1.0, "schema." + error));
+    }
+
+    private static void RemoveAllowed(string text, CompiledGuardPolicy policy, List<GuardFinding> findings)
+    {
+        var allowed = new List<(int Start, int End)>();
+        foreach (var r in policy.AllowPatterns)
+            foreach (var m in r.EnumerateMatches(text)) allowed.Add((m.Index, m.Index + m.Length));
+        if (allowed.Count == 0) return;
+        findings.RemoveAll(f => f.Type is not ("injection" or "canary" or "schema")
+            && allowed.Exists(a => a.Start <= f.Start && f.Start + f.Length <= a.End));
+    }
+
+    private static bool OnlySchemaBlocks(List<GuardFinding> findings, List<GuardAction> actions)
+    {
+        for (int i = 0; i < findings.Count; i++)
+            if (actions[i] == GuardAction.Block && findings[i].Type != "schema") return false;
+        return true;
+    }
+}

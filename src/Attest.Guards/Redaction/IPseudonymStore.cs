@@ -1,0 +1,70 @@
+using System.Collections.Concurrent;
+
+namespace Attest.Guards.Redaction;
+
+/// <summary>
+/// Where conversation-scoped pseudonym mappings live. Keys are digests (never raw ids or values); values are
+/// AES-GCM ciphertexts sealed by <see cref="PseudonymVault"/>. Implementations must be thread-safe; a durable
+/// implementation (database) can replace <see cref="InMemoryPseudonymStore"/>.
+/// </summary>
+public interface IPseudonymStore
+{
+    /// <summary>Returns the placeholder already bound to <paramref name="valueDigest"/> in the scope, or binds a new one made by <paramref name="create"/> (given the next number for the label).</summary>
+    string GetOrAdd(string scopeId, string valueDigest, string label, Func<int, (string Placeholder, byte[] Sealed)> create, DateTimeOffset expires);
+
+    /// <summary>The sealed value behind a placeholder, or null when unknown or expired.</summary>
+    byte[]? Find(string scopeId, string placeholder, DateTimeOffset now);
+}
+
+/// <summary>In-process store with a time-to-live per conversation (renewed on use). Thread-safe.</summary>
+public sealed class InMemoryPseudonymStore : IPseudonymStore
+{
+    private sealed class Scope
+    {
+        public readonly Dictionary<string, string> ByValue = new(StringComparer.Ordinal);
+        public readonly Dictionary<string, byte[]> ByPlaceholder = new(StringComparer.Ordinal);
+        public readonly Dictionary<string, int> Counters = new(StringComparer.Ordinal);
+        public DateTimeOffset Expires;
+    }
+
+    private readonly ConcurrentDictionary<string, Scope> _scopes = new(StringComparer.Ordinal);
+
+    public int Count => _scopes.Count;
+
+    public string GetOrAdd(string scopeId, string valueDigest, string label, Func<int, (string Placeholder, byte[] Sealed)> create, DateTimeOffset expires)
+    {
+        var scope = _scopes.GetOrAdd(scopeId, _ => new Scope());
+        lock (scope)
+        {
+            scope.Expires = expires;
+            if (scope.ByValue.TryGetValue(valueDigest, out var existing)) return existing;
+            int n = scope.Counters.GetValueOrDefault(label) + 1;
+            scope.Counters[label] = n;
+            var (placeholder, sealedValue) = create(n);
+            scope.ByValue[valueDigest] = placeholder;
+            scope.ByPlaceholder[placeholder] = sealedValue;
+            return placeholder;
+        }
+    }
+
+    public byte[]? Find(string scopeId, string placeholder, DateTimeOffset now)
+    {
+        if (!_scopes.TryGetValue(scopeId, out var scope)) return null;
+        lock (scope)
+        {
+            if (scope.Expires < now)
+            {
+                _scopes.TryRemove(scopeId, out _);
+                return null;
+            }
+            return scope.ByPlaceholder.GetValueOrDefault(placeholder);
+        }
+    }
+
+    /// <summary>Drops expired conversations.</summary>
+    public void Sweep(DateTimeOffset now)
+    {
+        foreach (var (id, scope) in _scopes)
+            if (scope.Expires < now) _scopes.TryRemove(id, out _);
+    }
+}
