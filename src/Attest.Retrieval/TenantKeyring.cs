@@ -1,0 +1,29 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+
+namespace Attest.Retrieval;
+
+/// <summary>Hands out each tenant's keys: unwrapped from the store with the master key, or created (random) on first use. Thread-safe.</summary>
+public sealed class TenantKeyring(IRetrievalStore store, MasterKey master, TimeProvider time)
+{
+    private readonly ConcurrentDictionary<string, Lazy<Task<TenantKey>>> _keys = new(StringComparer.Ordinal);
+
+    public Task<TenantKey> GetAsync(string tenant, CancellationToken cancellationToken = default)
+    {
+        var lazy = _keys.GetOrAdd(tenant, t => new Lazy<Task<TenantKey>>(() => LoadAsync(t, CancellationToken.None)));
+        var task = lazy.Value;
+        if (task.IsFaulted || task.IsCanceled) _keys.TryRemove(new(tenant, lazy));
+        return task.WaitAsync(cancellationToken);
+    }
+
+    private async Task<TenantKey> LoadAsync(string tenant, CancellationToken cancellationToken)
+    {
+        var wrapped = await store.GetWrappedTenantKeyAsync(tenant, cancellationToken);
+        if (wrapped is null)
+        {
+            var root = RandomNumberGenerator.GetBytes(32);
+            wrapped = await store.AddWrappedTenantKeyAsync(tenant, master.Wrap(tenant, root), time.GetUtcNow(), cancellationToken);
+        }
+        return new TenantKey(tenant, master.Unwrap(tenant, wrapped));
+    }
+}
