@@ -78,7 +78,7 @@ public class RetrievalPropertyTests(ITestOutputHelper output)
             }
             mutations++;
 
-            for (int q = 0; q < 8 && queries < Queries; q++, queries++)
+            for (int q = 0; q < 16 && queries < Queries; q++, queries++)
             {
                 var qt = Pick(rng, Tenants);
                 var user = Pick(rng, Users);
