@@ -85,21 +85,14 @@ internal static class RetrievalHttp
         }
         var user = bodyUser is { Length: > 0 } ? bodyUser : http.Request.Headers["x-attest-user"].ToString();
         if (string.IsNullOrEmpty(user))
-            return (keyIdentity with { Groups = key.Principal is { } p ? TenantGroups(policy, p, key.Tenant) : [] }, null);
+            return (keyIdentity with { Groups = key.Principal is { } p ? CallerGroups.For(policy, p, key.Tenant) : [] }, null);
         if (!policy.Config.Identity.TrustUserHeader)
             return (null, Error(400, "end_user_not_accepted", "end-user identity from 'user' or x-attest-user is disabled (identity.trustUserHeader: false)", "user"));
-        if (policy.Principals.TryGetValue(user, out var principal) && principal.Tenant is { Length: > 0 } t && t != key.Tenant)
+        if (CallerGroups.BelongsElsewhere(policy, user, key.Tenant))
         {
             await service.RecordDenialAsync(keyIdentity with { EndUser = user }, operation, "user_wrong_tenant", http.RequestAborted);
             return (null, Error(403, "user_wrong_tenant", "this end user belongs to another tenant", "user"));
         }
-        return (keyIdentity with { EndUser = user, Groups = TenantGroups(policy, user, key.Tenant) }, null);
-    }
-
-    /// <summary>The user's groups, without groups declared for another tenant.</summary>
-    private static IReadOnlyList<string> TenantGroups(PolicySnapshot policy, string user, string tenant)
-    {
-        var foreign = policy.Config.Groups.Where(g => g.Tenant is { Length: > 0 } gt && gt != tenant).Select(g => g.Id).ToHashSet(StringComparer.Ordinal);
-        return [.. policy.GroupsOf(user).Where(g => !foreign.Contains(g))];
+        return (keyIdentity with { EndUser = user, Groups = CallerGroups.For(policy, user, key.Tenant) }, null);
     }
 }
