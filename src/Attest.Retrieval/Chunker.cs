@@ -16,7 +16,10 @@ public static class Chunker
         for (int first = 0; ; first += step)
         {
             int last = Math.Min(first + size, starts.Count) - 1;
-            chunks.Add(text[starts[first]..ends[last]]);
+            // Keep punctuation that closes the last word (e.g. a full stop), up to the next space.
+            int end = ends[last];
+            while (end < text.Length && !char.IsWhiteSpace(text[end]) && (last + 1 >= starts.Count || end < starts[last + 1])) end++;
+            chunks.Add(text[starts[first]..end]);
             if (last == starts.Count - 1) break;
         }
         return chunks;

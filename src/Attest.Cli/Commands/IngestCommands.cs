@@ -126,7 +126,7 @@ internal sealed class IngestCommands : ICliModule
         catch (ConfigException e) { return CliCommon.Fail(e.Message); }
         if (!policy.Current.Tenants.ContainsKey(tenant)) return CliCommon.Fail($"{Path.GetFileName(path)}: tenant '{tenant}' is not declared (tenants:)", ExitCodes.Usage);
         WebApplication app;
-        try { app = await AttestHost.BuildAsync(policy, new AttestHostOptions { LogLevel = LogLevel.Warning }, ct); }
+        try { app = await AttestHost.BuildAsync(policy, new AttestHostOptions { LogLevel = LogLevel.Error }, ct); }
         catch (InvalidOperationException e) { return CliCommon.Fail(e.Message); }
         await using (app)
         {
