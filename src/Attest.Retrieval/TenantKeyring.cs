@@ -8,12 +8,19 @@ public sealed class TenantKeyring(IRetrievalStore store, MasterKey master, TimeP
 {
     private readonly ConcurrentDictionary<string, Lazy<Task<TenantKey>>> _keys = new(StringComparer.Ordinal);
 
-    public Task<TenantKey> GetAsync(string tenant, CancellationToken cancellationToken = default)
+    public async Task<TenantKey> GetAsync(string tenant, CancellationToken cancellationToken = default)
     {
         var lazy = _keys.GetOrAdd(tenant, t => new Lazy<Task<TenantKey>>(() => LoadAsync(t, CancellationToken.None)));
-        var task = lazy.Value;
-        if (task.IsFaulted || task.IsCanceled) _keys.TryRemove(new(tenant, lazy));
-        return task.WaitAsync(cancellationToken);
+        try
+        {
+            return await lazy.Value.WaitAsync(cancellationToken);
+        }
+        catch (Exception) when (lazy.Value.IsFaulted || lazy.Value.IsCanceled)
+        {
+            // A failed load (e.g. the database was briefly unreachable) is not cached: the next call tries again.
+            _keys.TryRemove(new(tenant, lazy));
+            throw;
+        }
     }
 
     private async Task<TenantKey> LoadAsync(string tenant, CancellationToken cancellationToken)
