@@ -53,8 +53,8 @@ sealed class SyntheticLog(long count, DateTimeOffset start) : IAuditReader
             };
             var attrs = kind switch
             {
-                5 => new Dictionary<string, string> { ["tool"] = "refund", ["impact"] = "high", ["approval_id"] = $"ap{i - 5 + 6}" },
-                6 => new Dictionary<string, string> { ["approval_id"] = $"ap{i}" },
+                5 => new Dictionary<string, string> { ["tool"] = "refund", ["impact"] = "high", ["approval"] = $"ap{i - 5 + 6}" },
+                6 => new Dictionary<string, string> { ["approval"] = $"ap{i}" },
                 < 5 => new Dictionary<string, string> { ["ai_disclosure"] = "true" },
                 _ => new Dictionary<string, string>(),
             };

@@ -61,11 +61,11 @@ public class ControlTestsTests
     {
         var ok = new[]
         {
-            Fixtures.Event(AuditEventTypes.ApprovalGranted, attrs: new() { ["approval_id"] = "ap1" }),
-            Fixtures.Event(AuditEventTypes.ToolCall, agent: "billing-bot", attrs: new() { ["tool"] = "refund", ["impact"] = "high", ["approval_id"] = "ap1" }),
+            Fixtures.Event(AuditEventTypes.ApprovalGranted, attrs: new() { ["approval"] = "ap1" }),
+            Fixtures.Event(AuditEventTypes.ToolCall, agent: "billing-bot", attrs: new() { ["tool"] = "refund", ["impact"] = "high", ["approval"] = "ap1" }),
         };
         Assert.Equal(ControlStatus.Pass, Run(new HighImpactApprovedTest(), Fixtures.Inputs(events: ok)).Status);
-        var bad = ok.Append(Fixtures.Event(AuditEventTypes.ToolCall, agent: "billing-bot", attrs: new() { ["tool"] = "refund", ["impact"] = "critical", ["approval_id"] = "forged" }));
+        var bad = ok.Append(Fixtures.Event(AuditEventTypes.ToolCall, agent: "billing-bot", attrs: new() { ["tool"] = "refund", ["impact"] = "critical", ["approval"] = "forged" }));
         var r = Run(new HighImpactApprovedTest(), Fixtures.Inputs(events: bad));
         Assert.Equal(ControlStatus.Fail, r.Status);
         Assert.Single(r.Resources, x => x.Status == ControlStatus.Fail);
@@ -181,10 +181,10 @@ public class ControlTestsTests
     [Fact]
     public void Break_glass_longer_than_the_maximum_fails()
     {
-        var s = Fixtures.Event(AuditEventTypes.BreakGlassStarted, Fixtures.Start, attrs: new() { ["session_id"] = "bg1", ["reason"] = "outage" });
-        var okEnd = Fixtures.Event(AuditEventTypes.BreakGlassEnded, Fixtures.Start.AddHours(1), attrs: new() { ["session_id"] = "bg1" });
+        var s = Fixtures.Event(AuditEventTypes.BreakGlassStarted, Fixtures.Start, attrs: new() { ["breakglass"] = "bg1" });
+        var okEnd = Fixtures.Event(AuditEventTypes.BreakGlassEnded, Fixtures.Start.AddHours(1), attrs: new() { ["breakglass"] = "bg1" });
         Assert.Equal(ControlStatus.Pass, Run(new BreakGlassBoundedTest(), Fixtures.Inputs(events: [s, okEnd])).Status);
-        var lateEnd = Fixtures.Event(AuditEventTypes.BreakGlassEnded, Fixtures.Start.AddHours(9), attrs: new() { ["session_id"] = "bg1" });
+        var lateEnd = Fixtures.Event(AuditEventTypes.BreakGlassEnded, Fixtures.Start.AddHours(9), attrs: new() { ["breakglass"] = "bg1" });
         Assert.Equal(ControlStatus.Fail, Run(new BreakGlassBoundedTest(), Fixtures.Inputs(events: [s, lateEnd])).Status);
     }
 

@@ -148,7 +148,7 @@ public sealed partial class ToolGate(
         string? approvalId, string? breakGlassId, PolicySnapshot snapshot, CancellationToken ct)
     {
         var toolId = tool.Tool.Id;
-        var attrs = new Dictionary<string, string> { ["tool"] = toolId, ["kind"] = tool.Tool.Kind, ["rule"] = rule };
+        var attrs = new Dictionary<string, string> { ["tool"] = toolId, ["kind"] = tool.Tool.Kind, ["rule"] = rule, ["impact"] = Impact(tool, who, snapshot) };
         if (approvalId is not null) attrs["approval"] = approvalId;
         if (breakGlassId is not null) { attrs["breakglass"] = breakGlassId; attrs["approval_bypass"] = "breakglass"; }
         try
@@ -223,4 +223,13 @@ public sealed partial class ToolGate(
 
     [LoggerMessage(EventId = 7005, Level = LogLevel.Warning, Message = "tool {Tool} unavailable for agent {Agent}")]
     private static partial void LogToolUnavailable(ILogger logger, string tool, string agent);
+
+    private static readonly string[] ImpactOrder = ["low", "medium", "high", "critical"];
+
+    /// <summary>The call's decision impact for evidence: the higher of the tool's and the agent's level.</summary>
+    private static string Impact(AgentTool tool, RequestIdentity who, PolicySnapshot snapshot)
+    {
+        var agentImpact = who.Agent is not null && snapshot.Agents.TryGetValue(who.Agent, out var agent) ? agent.Impact ?? "low" : "low";
+        return Array.IndexOf(ImpactOrder, tool.Tool.Impact) >= Array.IndexOf(ImpactOrder, agentImpact) ? tool.Tool.Impact : agentImpact;
+    }
 }

@@ -1,5 +1,7 @@
 using Attest.Core.Config;
 using Attest.Evidence.Model;
+using Attest.Scanning;
+using Attest.Scanning.Model;
 
 namespace Attest.Cli.Commands;
 
@@ -8,9 +10,12 @@ internal static class PostureInput
 {
     public static (IReadOnlyList<PostureFinding>? Findings, string? Error) Scan(string[] paths, PolicySnapshot policy)
     {
-        foreach (var p in paths)
-            if (!File.Exists(p) && !Directory.Exists(p)) return (null, $"{p}: no such file or folder");
-        // The RBAC scanner (Attest.Scanning) supplies the findings once it is wired here.
-        return (null, "the Kubernetes scan is not available in this build");
+        try
+        {
+            var report = K8sScanner.Scan(K8sSource.FromPaths(paths), policy);
+            return (PostureFindings.From(report), null);
+        }
+        catch (FileNotFoundException e) { return (null, e.Message); }
+        catch (ManifestException e) { return (null, e.Message); }
     }
 }

@@ -17,6 +17,7 @@ internal sealed class ScanDemoStep : IDemoStep
         var report = K8sScanner.Scan(sources);
         var again = K8sScanner.Scan(Enumerable.Reverse(sources));
         var deterministic = SarifWriter.Write(report) == SarifWriter.Write(again);
+        context.Items[EvidenceDemoStep.PostureItemKey] = Attest.Evidence.Model.PostureFindings.From(report);
         context.Say($"scanned {report.Objects} objects from {sources.Count} embedded manifests: {report.Subjects.Count} subjects, {report.Agents.Count} agent service accounts");
         context.Say($"{report.Findings.Count} findings: " + string.Join(", ", report.BySeverity.Where(s => s.Count > 0).Select(s => $"{s.Count} {s.Severity.ToString().ToLowerInvariant()}")));
         var shown = report.Findings.Where(f => f.Severity == Severity.Critical)

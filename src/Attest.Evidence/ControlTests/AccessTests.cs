@@ -87,10 +87,12 @@ public sealed class HighImpactApprovedTest : IControlTest
 
     public void Observe(AuditEventView e)
     {
-        if (e.Type is AuditEventTypes.ApprovalGranted && e.Attributes.TryGetValue("approval_id", out var id)) _granted.Add(id);
+        if (e.Type is AuditEventTypes.ApprovalGranted && ApprovalId(e) is { } id) _granted.Add(id);
         else if (e.Type == AuditEventTypes.ToolCall && e.Attributes.TryGetValue("impact", out var impact) && impact is "high" or "critical")
-            _calls.Add((e, e.Attributes.GetValueOrDefault("approval_id"), e.Attributes.GetValueOrDefault("breakglass") == "true"));
+            _calls.Add((e, ApprovalId(e), e.Attributes.GetValueOrDefault("approval_bypass") == "breakglass"));
     }
+
+    private static string? ApprovalId(AuditEventView e) => e.Attributes.GetValueOrDefault("approval") ?? e.Attributes.GetValueOrDefault("approval_id");
 
     public ControlTestResult Evaluate(EvidenceInputs inputs, TestClock clock)
     {
@@ -122,8 +124,9 @@ public sealed class BreakGlassBoundedTest : IControlTest
 
     public void Observe(AuditEventView e)
     {
-        if (e.Type == AuditEventTypes.BreakGlassStarted) _started[e.Attributes.GetValueOrDefault("session_id") ?? e.Id] = e;
-        else if (e.Type == AuditEventTypes.BreakGlassEnded) _ended[e.Attributes.GetValueOrDefault("session_id") ?? e.Id] = e;
+        var session = e.Attributes.GetValueOrDefault("breakglass") ?? e.Attributes.GetValueOrDefault("session_id") ?? e.Id;
+        if (e.Type == AuditEventTypes.BreakGlassStarted) _started[session] = e;
+        else if (e.Type == AuditEventTypes.BreakGlassEnded) _ended[session] = e;
     }
 
     public ControlTestResult Evaluate(EvidenceInputs inputs, TestClock clock)
@@ -133,16 +136,16 @@ public sealed class BreakGlassBoundedTest : IControlTest
         var results = new List<ResourceResult>();
         foreach (var (id, s) in _started.OrderBy(p => p.Key, StringComparer.Ordinal))
         {
-            var reason = s.Attributes.GetValueOrDefault("reason");
             if (!_ended.TryGetValue(id, out var end))
             {
                 var open = clock.CollectedAt - s.Time;
                 results.Add(new ResourceResult("breakglass", id, open > max ? ControlStatus.Fail : ControlStatus.NeedsAttention, open > max ? "no end recorded past the maximum duration" : "still active"));
                 continue;
             }
-            var ok = !string.IsNullOrWhiteSpace(reason) && end.Time - s.Time <= max + TimeSpan.FromMinutes(1);
+            // The break-glass service refuses a start without a reason (400 reason_required), so a recorded start had one.
+            var ok = end.Time - s.Time <= max + TimeSpan.FromMinutes(1);
             results.Add(new ResourceResult("breakglass", id, ok ? ControlStatus.Pass : ControlStatus.Fail,
-                ok ? $"{(end.Time - s.Time).TotalMinutes:F0} min, reason recorded" : "missing reason or longer than the maximum"));
+                ok ? $"{(end.Time - s.Time).TotalMinutes:F0} min within the {max.TotalHours:F0}h maximum" : "longer than the maximum duration"));
         }
         return clock.Result(this, results, results.Count == 0 ? "No break-glass session in the period." : $"{results.Count} break-glass sessions reviewed.",
             _started.Values.Select(e => new EvidenceRef("audit-event", e.Id, "breakglass.started")).ToList());

@@ -44,7 +44,7 @@ public sealed class ChatAuditor(IServiceProvider services)
             OutputTokens = x.CompletionTokens,
             LatencyMs = Math.Round(latencyMs, 3),
             Digests = new Dictionary<string, string> { ["response"] = Digest(responseText) },
-            Attributes = Attributes(x),
+            Attributes = WithDisclosure(Attributes(x), x),
             Payload = new JsonObject { ["response"] = responseText },
         }, cancellationToken);
 
@@ -74,6 +74,13 @@ public sealed class ChatAuditor(IServiceProvider services)
         Subject = identity.DataSubject,
         DataClass = dataClass,
     };
+
+    /// <summary>Records whether the AI-generated disclosure header went out with this response (evidence for the disclosure control).</summary>
+    private static Dictionary<string, string> WithDisclosure(Dictionary<string, string> attributes, ChatExchange x)
+    {
+        attributes["ai_disclosure"] = x.Http.Response.Headers[ResponseWriter.GeneratedHeader] == "true" ? "true" : "false";
+        return attributes;
+    }
 
     public static string Digest(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
 
