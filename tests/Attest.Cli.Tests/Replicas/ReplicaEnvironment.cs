@@ -13,6 +13,22 @@ internal sealed class ReplicaEnvironment
     public required string Directory { get; init; }
     public required string ConfigPath { get; init; }
     public required Dictionary<string, string> ChildEnvironment { get; init; }
+    public required string AdminConnectionString { get; init; }
+    public required string Database { get; init; }
+
+    /// <summary>Drops the test database (the replicas are stopped by then; FORCE closes any leftover session).</summary>
+    public async Task DropDatabaseAsync()
+    {
+        try
+        {
+            await using var admin = new NpgsqlConnection(AdminConnectionString);
+            await admin.OpenAsync();
+            await using var cmd = admin.CreateCommand();
+            cmd.CommandText = $"DROP DATABASE IF EXISTS {Database} WITH (FORCE)";
+            await cmd.ExecuteNonQueryAsync();
+        }
+        catch (NpgsqlException) { } // best effort: a leftover test database is harmless
+    }
 
     public static async Task<(ReplicaEnvironment? Env, string? Reason)> TryCreateAsync(Uri toolUrl)
     {
@@ -41,7 +57,10 @@ internal sealed class ReplicaEnvironment
             ["ATTEST_KEY_PEPPER"] = "replicas-test-pepper-" + Guid.NewGuid().ToString("n"),
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
         };
-        return (new ReplicaEnvironment { Directory = dir, ConfigPath = config, ChildEnvironment = env }, null);
+        return (new ReplicaEnvironment
+        {
+            Directory = dir, ConfigPath = config, ChildEnvironment = env, AdminConnectionString = pg!, Database = database!,
+        }, null);
     }
 
     private static async Task<string?> RedisUnreachableAsync(string endpoint)

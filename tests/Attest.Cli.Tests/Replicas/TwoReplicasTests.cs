@@ -26,6 +26,12 @@ public sealed class TwoReplicasTests(ITestOutputHelper output)
             output.WriteLine($"skipped: {reason} (set ATTEST_REQUIRE_SERVERS=1 to make this a failure)");
             return;
         }
+        try { await RunAsync(env, tool); }
+        finally { await env.DropDatabaseAsync(); }
+    }
+
+    private async Task RunAsync(ReplicaEnvironment env, EchoToolServer tool)
+    {
         var childEnv = env.ChildEnvironment;
         var validate = await AttestProcess.RunAsync(childEnv, "config", "validate", env.ConfigPath);
         Assert.True(validate.Code == 0, validate.Err + validate.Out);
