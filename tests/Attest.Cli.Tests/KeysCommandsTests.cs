@@ -15,7 +15,8 @@ public class KeysCommandsTests
         File.WriteAllText(path, """
             server: { dataDir: .attest }
             tenants: [ { id: acme } ]
-            models: [ { alias: chat-default } ]
+            providers: [ { id: local, type: offline, subprocessor: built in, dataLocation: in-process } ]
+            models: [ { alias: chat-default, targets: [ { provider: local, model: offline-echo-2026-01 } ] } ]
             """);
         return path;
     }

@@ -3,6 +3,7 @@ using Attest.Core.Config;
 using Attest.Server.Gateway;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 
 namespace Attest.Server.Keys;
@@ -16,7 +17,7 @@ internal static class KeysAdminEndpoints
 {
     public static void Map(IEndpointRouteBuilder app)
     {
-        app.MapPost("/admin/keys", async (HttpContext http, KeyManager keys, IKeyAuthenticator auth, CancellationToken ct) =>
+        app.MapPost("/admin/keys", async (HttpContext http, KeyManager keys, [FromServices] IKeyAuthenticator auth, CancellationToken ct) =>
         {
             var (admin, error) = await AdminAuth.AuthenticateAsync(http, auth, ct);
             if (admin is null) return error!;
@@ -33,7 +34,7 @@ internal static class KeysAdminEndpoints
             catch (KeyRequestException e) { return AdminErrors.Error(400, e.Code, e.Message, e.Param); }
         });
 
-        app.MapGet("/admin/keys", async (HttpContext http, KeyManager keys, IKeyAuthenticator auth, CancellationToken ct) =>
+        app.MapGet("/admin/keys", async (HttpContext http, KeyManager keys, [FromServices] IKeyAuthenticator auth, CancellationToken ct) =>
         {
             var (admin, error) = await AdminAuth.AuthenticateAsync(http, auth, ct);
             if (admin is null) return error!;
@@ -41,7 +42,7 @@ internal static class KeysAdminEndpoints
             return Results.Json(new { @object = "list", data = list.Select(k => KeyJson.Of(k)) });
         });
 
-        app.MapPost("/admin/keys/{id}/revoke", async (string id, HttpContext http, KeyManager keys, IKeyAuthenticator auth, CancellationToken ct) =>
+        app.MapPost("/admin/keys/{id}/revoke", async (string id, HttpContext http, KeyManager keys, [FromServices] IKeyAuthenticator auth, CancellationToken ct) =>
         {
             var (admin, error) = await AdminAuth.AuthenticateAsync(http, auth, ct);
             if (admin is null) return error!;
@@ -54,7 +55,7 @@ internal static class KeysAdminEndpoints
             catch (KeyRequestException e) { return AdminErrors.Error(400, e.Code, e.Message, e.Param); }
         });
 
-        app.MapPost("/admin/keys/{id}/rotate", async (string id, HttpContext http, KeyManager keys, IKeyAuthenticator auth, CancellationToken ct) =>
+        app.MapPost("/admin/keys/{id}/rotate", async (string id, HttpContext http, KeyManager keys, [FromServices] IKeyAuthenticator auth, CancellationToken ct) =>
         {
             var (admin, error) = await AdminAuth.AuthenticateAsync(http, auth, ct);
             if (admin is null) return error!;

@@ -21,7 +21,8 @@ public class AuditApiTests
         await using var app = await AttestHost.BuildAsync(new StaticPolicySource(snapshot), new AttestHostOptions { Listen = "http://127.0.0.1:0" });
         await app.StartAsync();
         var log = app.Services.GetRequiredService<IAuditLog>();
-        for (var i = 0; i < 25; i++) await log.AppendAsync(new AuditRecord { Type = AuditEventTypes.ToolCall, Tenant = "acme" });
+        // The host records its starting config version (config.applied) before it serves; 24 more make 25 entries.
+        for (var i = 0; i < 24; i++) await log.AppendAsync(new AuditRecord { Type = AuditEventTypes.ToolCall, Tenant = "acme" });
         await app.Services.GetRequiredService<AuditLog>().CheckpointAsync();
 
         using var http = new HttpClient { BaseAddress = new Uri(AttestHost.BoundAddress(app)) };
