@@ -64,6 +64,23 @@ internal static class Speed
             while (sw.ElapsedMilliseconds < 400) { l.Clear(); f(text, l); n++; }
             Console.WriteLine($"  {name}: {sw.Elapsed.TotalMicroseconds / n:0.0}");
         }
+        Console.WriteLine("\nInjection stages (mean µs per 4 KB):");
+        var normalizedText = TextNormalizer.Normalize(text);
+        var injectionModel = InjectionModel.Default;
+        foreach (var (name, f) in new (string, Action)[]
+        {
+            ("normalise", () => TextNormalizer.Normalize(text)),
+            ("normalise + decode + signatures", () => new InjectionGuard(null).Evaluate(text)),
+            ("decode", () => Decoders.Decode(text)),
+            ("classifier", () => injectionModel?.Score(normalizedText)),
+        })
+        {
+            for (int i = 0; i < 100; i++) f();
+            var sw = Stopwatch.StartNew();
+            int n = 0;
+            while (sw.ElapsedMilliseconds < 400) { f(); n++; }
+            Console.WriteLine($"  {name}: {sw.Elapsed.TotalMicroseconds / n:0.0}");
+        }
         var pipeline = GuardPipelineBuilder.CreateDefault(new StaticPolicySource(new PolicySnapshot(new AttestConfig(), "bench"))).Build();
         var ctx = new GuardContext { Direction = GuardDirection.Input, Identity = new RequestIdentity { Tenant = "bench" } };
         for (int i = 0; i < 300; i++) _ = pipeline.EvaluateAsync(text, ctx).AsTask().GetAwaiter().GetResult();

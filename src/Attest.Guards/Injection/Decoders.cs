@@ -16,6 +16,36 @@ public static partial class Decoders
     [GeneratedRegex(@"(?:%[0-9a-fA-F]{2}[^%\s]{0,3}){4,}", RegexOptions.CultureInvariant)]
     private static partial Regex UrlSegment();
 
+    private static readonly SearchValues<char> Base64Chars = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/");
+    private static readonly SearchValues<char> HexChars = SearchValues.Create("0123456789abcdefABCDEF");
+
+    /// <summary>Prefilter: a run of at least <paramref name="min"/> characters from <paramref name="set"/> (what a segment match needs).</summary>
+    private static bool HasRun(ReadOnlySpan<char> text, SearchValues<char> set, int min)
+    {
+        while (true)
+        {
+            int start = text.IndexOfAny(set);
+            if (start < 0 || text.Length - start < min) return false;
+            text = text[start..];
+            int end = text.IndexOfAnyExcept(set);
+            if (end < 0) end = text.Length;
+            if (end >= min) return true;
+            text = text[end..];
+        }
+    }
+
+    /// <summary>Prefilter for hex segments: 24 hex digits with nothing but blanks and colons between them.</summary>
+    private static bool HasHexRun(ReadOnlySpan<char> text)
+    {
+        int digits = 0;
+        foreach (var c in text)
+        {
+            if (HexChars.Contains(c)) { if (++digits >= 24) return true; }
+            else if (c != ':' && !char.IsWhiteSpace(c)) digits = 0;
+        }
+        return false;
+    }
+
     private static readonly SearchValues<char> Printable = SearchValues.Create(
         Enumerable.Range(32, 95).Select(i => (char)i).Concat("\n\r\t").ToArray());
 
@@ -24,6 +54,7 @@ public static partial class Decoders
     {
         var views = new List<string>();
         if (text.Length < 16) return views;
+        if (HasRun(text, Base64Chars, 16))
         foreach (var m in Base64Segment().EnumerateMatches(text))
         {
             var seg = text.AsSpan(m.Index, m.Length);
@@ -32,6 +63,7 @@ public static partial class Decoders
             var bytes = new byte[len / 4 * 3];
             if (Convert.TryFromBase64Chars(seg[..len], bytes, out int written)) AddIfText(views, bytes.AsSpan(0, written));
         }
+        if (HasHexRun(text))
         foreach (var m in HexSegment().EnumerateMatches(text))
         {
             var hex = new string(text.AsSpan(m.Index, m.Length)).Replace(" ", "", StringComparison.Ordinal).Replace(":", "", StringComparison.Ordinal).Trim();

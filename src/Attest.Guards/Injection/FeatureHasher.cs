@@ -17,10 +17,17 @@ public static class FeatureHasher
         {
             for (int i = 0; i + n <= normalized.Length; i++)
             {
-                visit(ref state, Bucket(normalized.Slice(i, n), (uint)n));
+                visit(ref state, CharGramBucket(normalized.Slice(i, n)));
                 count++;
             }
         }
+        return count + VisitWords(normalized, ref state, visit);
+    }
+
+    /// <summary>The word 1- and 2-gram part of <see cref="Visit{TState}"/> (same order); returns how many features.</summary>
+    public static int VisitWords<TState>(ReadOnlySpan<char> normalized, ref TState state, Visitor<TState> visit)
+    {
+        int count = 0;
         uint prev = 0;
         int start = -1;
         for (int i = 0; i <= normalized.Length; i++)
@@ -39,6 +46,9 @@ public static class FeatureHasher
         }
         return count;
     }
+
+    /// <summary>Bucket of one character n-gram (n = its length, 3–5).</summary>
+    public static int CharGramBucket(ReadOnlySpan<char> gram) => Bucket(gram, (uint)gram.Length);
 
     public delegate void Visitor<TState>(ref TState state, int bucket);
 

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 
 namespace Attest.Guards.Injection;
@@ -43,18 +44,58 @@ public sealed class InjectionModel
     /// <summary>Calibrated probability that a text is an injection.</summary>
     public double Probability(double logit) => 1.0 / (1.0 + Math.Exp(PlattA * logit + PlattB));
 
-    /// <summary>Highest calibrated probability over the text's windows (step half a window).</summary>
+    /// <summary>
+    /// Highest calibrated probability over the text's windows (step half a window). Each character n-gram is
+    /// hashed and weighed once; a window's n-gram sum is the difference of two prefix sums. Word features are
+    /// summed per window (a window may cut a word, and the cut word is a feature of that window).
+    /// </summary>
     public double Score(string normalized)
     {
         if (normalized.Length <= Window) return Probability(Logit(normalized));
-        double best = 0;
-        for (int i = 0; i < normalized.Length; i += Window / 2)
+        var text = normalized.AsSpan();
+        int len = text.Length;
+        double[] rented = ArrayPool<double>.Shared.Rent(3 * (len + 1));
+        try
         {
-            int len = Math.Min(Window, normalized.Length - i);
-            best = Math.Max(best, Probability(Logit(normalized.AsSpan(i, len))));
-            if (i + len >= normalized.Length) break;
+            var prefix = rented.AsSpan(0, 3 * (len + 1));
+            var weights = Weights;
+            for (int n = 3; n <= 5; n++)
+            {
+                var p = prefix.Slice((n - 3) * (len + 1), len + 1);
+                double sum = 0;
+                p[0] = 0;
+                for (int i = 0; i + n <= len; i++)
+                {
+                    sum += weights[FeatureHasher.CharGramBucket(text.Slice(i, n))];
+                    p[i + 1] = sum;
+                }
+            }
+            double best = 0;
+            for (int i = 0; i < len; i += Window / 2)
+            {
+                int w = Math.Min(Window, len - i);
+                double total = 0;
+                int count = 0;
+                for (int n = 3; n <= 5; n++)
+                {
+                    if (w < n) continue;
+                    var p = prefix.Slice((n - 3) * (len + 1), len + 1);
+                    total += p[i + w - n + 1] - p[i];
+                    count += w - n + 1;
+                }
+                var state = (weights, Sum: 0.0);
+                count += FeatureHasher.VisitWords(text.Slice(i, w), ref state, static (ref (float[] W, double Sum) s, int b) => s.Sum += s.W[b]);
+                total += state.Sum;
+                double logit = Bias + (count == 0 ? 0 : total / Math.Sqrt(count));
+                best = Math.Max(best, Probability(logit));
+                if (i + w >= len) break;
+            }
+            return best;
         }
-        return best;
+        finally
+        {
+            ArrayPool<double>.Shared.Return(rented);
+        }
     }
 
     public void Save(Stream stream)
