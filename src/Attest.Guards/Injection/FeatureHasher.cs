@@ -56,12 +56,15 @@ public static class FeatureHasher
 
     private static uint Hash(ReadOnlySpan<char> s, uint salt)
     {
-        uint h = 2166136261u ^ salt;
-        foreach (var c in s)
-        {
-            h ^= c;
-            h *= 16777619u;
-        }
+        uint h = Seed(salt);
+        foreach (var c in s) h = Step(h, c);
         return h;
     }
+
+    /// <summary>FNV-1a start value for a salt (a character n-gram's salt is n).</summary>
+    public static uint Seed(uint salt) => 2166136261u ^ salt;
+
+    /// <summary>One FNV-1a step.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    public static uint Step(uint h, char c) => (h ^ c) * 16777619u;
 }

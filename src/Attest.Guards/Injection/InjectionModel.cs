@@ -59,16 +59,25 @@ public sealed class InjectionModel
         {
             var prefix = rented.AsSpan(0, 3 * (len + 1));
             var weights = Weights;
-            for (int n = 3; n <= 5; n++)
+            var p3 = prefix[..(len + 1)];
+            var p4 = prefix.Slice(len + 1, len + 1);
+            var p5 = prefix.Slice(2 * (len + 1), len + 1);
+            double s3 = 0, s4 = 0, s5 = 0;
+            p3[0] = p4[0] = p5[0] = 0;
+            for (int i = 0; i + 3 <= len; i++)
             {
-                var p = prefix.Slice((n - 3) * (len + 1), len + 1);
-                double sum = 0;
-                p[0] = 0;
-                for (int i = 0; i + n <= len; i++)
-                {
-                    sum += weights[FeatureHasher.CharGramBucket(text.Slice(i, n))];
-                    p[i + 1] = sum;
-                }
+                // FNV-1a of the 3-, 4- and 5-gram at i in one pass (same hashes as FeatureHasher.CharGramBucket).
+                uint h3 = FeatureHasher.Step(FeatureHasher.Step(FeatureHasher.Step(FeatureHasher.Seed(3), text[i]), text[i + 1]), text[i + 2]);
+                s3 += weights[(int)(h3 & (FeatureHasher.Dimensions - 1))];
+                p3[i + 1] = s3;
+                if (i + 4 > len) continue;
+                uint h4 = FeatureHasher.Step(FeatureHasher.Step(FeatureHasher.Step(FeatureHasher.Step(FeatureHasher.Seed(4), text[i]), text[i + 1]), text[i + 2]), text[i + 3]);
+                s4 += weights[(int)(h4 & (FeatureHasher.Dimensions - 1))];
+                p4[i + 1] = s4;
+                if (i + 5 > len) continue;
+                uint h5 = FeatureHasher.Step(FeatureHasher.Step(FeatureHasher.Step(FeatureHasher.Step(FeatureHasher.Step(FeatureHasher.Seed(5), text[i]), text[i + 1]), text[i + 2]), text[i + 3]), text[i + 4]);
+                s5 += weights[(int)(h5 & (FeatureHasher.Dimensions - 1))];
+                p5[i + 1] = s5;
             }
             double best = 0;
             for (int i = 0; i < len; i += Window / 2)
