@@ -17,21 +17,17 @@ public static partial class Decoders
     private static partial Regex UrlSegment();
 
     private static readonly SearchValues<char> Base64Chars = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/");
-    private static readonly SearchValues<char> HexChars = SearchValues.Create("0123456789abcdefABCDEF");
 
     /// <summary>Prefilter: a run of at least <paramref name="min"/> characters from <paramref name="set"/> (what a segment match needs).</summary>
     private static bool HasRun(ReadOnlySpan<char> text, SearchValues<char> set, int min)
     {
-        while (true)
+        int run = 0;
+        foreach (var c in text)
         {
-            int start = text.IndexOfAny(set);
-            if (start < 0 || text.Length - start < min) return false;
-            text = text[start..];
-            int end = text.IndexOfAnyExcept(set);
-            if (end < 0) end = text.Length;
-            if (end >= min) return true;
-            text = text[end..];
+            if (set.Contains(c)) { if (++run >= min) return true; }
+            else run = 0;
         }
+        return false;
     }
 
     /// <summary>Prefilter for hex segments: 24 hex digits with nothing but blanks and colons between them.</summary>
@@ -40,7 +36,7 @@ public static partial class Decoders
         int digits = 0;
         foreach (var c in text)
         {
-            if (HexChars.Contains(c)) { if (++digits >= 24) return true; }
+            if (char.IsAsciiHexDigit(c)) { if (++digits >= 24) return true; }
             else if (c != ':' && !char.IsWhiteSpace(c)) digits = 0;
         }
         return false;
