@@ -18,13 +18,14 @@ public static partial class Decoders
 
     private static readonly SearchValues<char> Base64Chars = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/");
 
-    /// <summary>Prefilter: a run of at least <paramref name="min"/> characters from <paramref name="set"/> (what a segment match needs).</summary>
+    /// <summary>Prefilter: a run of at least <paramref name="min"/> characters from <paramref name="set"/> (the base64 alphabet; what a segment match needs).</summary>
     private static bool HasRun(ReadOnlySpan<char> text, SearchValues<char> set, int min)
     {
         int run = 0;
         foreach (var c in text)
         {
-            if (set.Contains(c)) { if (++run >= min) return true; }
+            bool member = c < 128 ? char.IsAsciiLetterOrDigit(c) || c is '+' or '/' : set.Contains(c);
+            if (member) { if (++run >= min) return true; }
             else run = 0;
         }
         return false;
