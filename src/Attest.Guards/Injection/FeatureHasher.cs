@@ -17,10 +17,17 @@ public static class FeatureHasher
         {
             for (int i = 0; i + n <= normalized.Length; i++)
             {
-                visit(ref state, Bucket(normalized.Slice(i, n), (uint)n));
+                visit(ref state, CharGramBucket(normalized.Slice(i, n)));
                 count++;
             }
         }
+        return count + VisitWords(normalized, ref state, visit);
+    }
+
+    /// <summary>The word 1- and 2-gram part of <see cref="Visit{TState}"/> (same order); returns how many features.</summary>
+    public static int VisitWords<TState>(ReadOnlySpan<char> normalized, ref TState state, Visitor<TState> visit)
+    {
+        int count = 0;
         uint prev = 0;
         int start = -1;
         for (int i = 0; i <= normalized.Length; i++)
@@ -40,18 +47,24 @@ public static class FeatureHasher
         return count;
     }
 
+    /// <summary>Bucket of one character n-gram (n = its length, 3–5).</summary>
+    public static int CharGramBucket(ReadOnlySpan<char> gram) => Bucket(gram, (uint)gram.Length);
+
     public delegate void Visitor<TState>(ref TState state, int bucket);
 
     private static int Bucket(ReadOnlySpan<char> gram, uint salt) => (int)(Hash(gram, salt) & (Dimensions - 1));
 
     private static uint Hash(ReadOnlySpan<char> s, uint salt)
     {
-        uint h = 2166136261u ^ salt;
-        foreach (var c in s)
-        {
-            h ^= c;
-            h *= 16777619u;
-        }
+        uint h = Seed(salt);
+        foreach (var c in s) h = Step(h, c);
         return h;
     }
+
+    /// <summary>FNV-1a start value for a salt (a character n-gram's salt is n).</summary>
+    public static uint Seed(uint salt) => 2166136261u ^ salt;
+
+    /// <summary>One FNV-1a step.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    public static uint Step(uint h, char c) => (h ^ c) * 16777619u;
 }

@@ -58,9 +58,13 @@ public sealed class InjectionGuard(InjectionModel? model) : IContentGuard
     {
         double best = 0;
         string rule = "injection.none";
-        foreach (var sig in InjectionSignatures.All)
+        var all = InjectionSignatures.All;
+        Span<bool> triggered = stackalloc bool[all.Count];
+        InjectionSignatures.FindTriggered(normalized, triggered);
+        for (int k = 0; k < all.Count; k++)
         {
-            if (sig.Score <= best || !normalized.AsSpan().ContainsAny(sig.Triggers)) continue;
+            var sig = all[k];
+            if (sig.Score <= best || !triggered[k]) continue;
             if (sig.Regex.IsMatch(normalized)) (best, rule) = (sig.Score, sig.Id);
         }
         return (best, rule);

@@ -11,10 +11,10 @@ namespace Attest.Guards.Injection;
 public static partial class InjectionSignatures
 {
     /// <summary>A signature; <paramref name="Triggers"/> are words one of which must occur before the regex runs (a vectorised prefilter).</summary>
-    public sealed record Signature(string Id, Regex Regex, double Score, SearchValues<string> Triggers);
+    public sealed record Signature(string Id, Regex Regex, double Score, SearchValues<string> Triggers, string[] TriggerWords);
 
     private static Signature S(string id, string pattern, double score, params string[] triggers) =>
-        new(id, new Regex(pattern, Opts, TimeSpan.FromSeconds(1)), score, SearchValues.Create(triggers, StringComparison.Ordinal));
+        new(id, new Regex(pattern, Opts, TimeSpan.FromSeconds(1)), score, SearchValues.Create(triggers, StringComparison.Ordinal), triggers);
 
     private const RegexOptions Opts = RegexOptions.CultureInvariant | RegexOptions.Compiled;
 
@@ -39,4 +39,40 @@ public static partial class InjectionSignatures
         S("injection.pretend", @"\b(pretend|imagine|roleplay|role-play)\b[^.\n]{0,40}\b(no (rules|restrictions|guidelines|filter)|not (an ai|bound)|evil|without (ethics|morals|limits))", 0.8, "pretend", "imagine", "roleplay", "role-play"),
         S("injection.encoded_payload", @"\b(decode|base6a|base64|rotie|rot-ie|rot13|rot-13|hex)\b[^.\n]{0,40}\b(and (then )?(follow|execute|run|obey|do)|then (follow|execute|run|obey))", 0.8, "decode", "base6a", "base64", "rotie", "rot-ie", "rot13", "hex"),
     ];
+
+    private static readonly SearchValues<string> AnyTrigger = SearchValues.Create([.. All.SelectMany(s => s.TriggerWords).Distinct()], StringComparison.Ordinal);
+
+    private static readonly Dictionary<char, (string Word, int[] Signatures)[]> ByFirstChar = All
+        .SelectMany((s, i) => s.TriggerWords.Select(w => (Word: w, Index: i)))
+        .GroupBy(t => t.Word)
+        .Select(g => (Word: g.Key, Signatures: g.Select(t => t.Index).ToArray()))
+        .GroupBy(t => t.Word[0])
+        .ToDictionary(g => g.Key, g => g.ToArray());
+
+    /// <summary>
+    /// Marks in <paramref name="triggered"/> (one flag per entry of <see cref="All"/>) the signatures one of whose
+    /// trigger words occurs in <paramref name="normalized"/>: one multi-string search over the text instead of one per signature.
+    /// </summary>
+    public static void FindTriggered(ReadOnlySpan<char> normalized, Span<bool> triggered)
+    {
+        int pos = 0, remaining = All.Count;
+        while (pos < normalized.Length && remaining > 0)
+        {
+            int i = normalized[pos..].IndexOfAny(AnyTrigger);
+            if (i < 0) return;
+            pos += i;
+            var rest = normalized[pos..];
+            foreach (var (word, signatures) in ByFirstChar[rest[0]])
+            {
+                if (!rest.StartsWith(word, StringComparison.Ordinal)) continue;
+                foreach (var k in signatures)
+                {
+                    if (triggered[k]) continue;
+                    triggered[k] = true;
+                    remaining--;
+                }
+            }
+            pos++;
+        }
+    }
 }

@@ -10,9 +10,6 @@ namespace Attest.Guards.Injection;
 /// </summary>
 public static partial class TextNormalizer
 {
-    [System.Text.RegularExpressions.GeneratedRegex(" {2,}")]
-    private static partial System.Text.RegularExpressions.Regex DoubleSpace();
-
     private static readonly SearchValues<char> NonAscii = SearchValues.Create(Enumerable.Range(128, 65536 - 128).Select(i => (char)i).ToArray());
 
     public static string Normalize(string text)
@@ -23,24 +20,85 @@ public static partial class TextNormalizer
             try { s = s.Normalize(NormalizationForm.FormKC); }
             catch (PlatformNotSupportedException) { /* invariant globalization without ICU: the fold table below still applies */ }
         }
-        var sb = new StringBuilder(s.Length);
-        int spaces = 0;
+        // Two pooled buffers: folded text (a blank run becomes one or two spaces), then spaced letters joined.
+        char[] folded = ArrayPool<char>.Shared.Rent(s.Length * 2 + 2);
+        char[] joined = ArrayPool<char>.Shared.Rent(s.Length * 2 + 2);
+        try
+        {
+            int length = Fold(s, folded);
+            int n = JoinSpacedLetters(folded.AsSpan(0, length), joined);
+            return CollapseSpaces(joined.AsSpan(0, n));
+        }
+        finally
+        {
+            ArrayPool<char>.Shared.Return(folded);
+            ArrayPool<char>.Shared.Return(joined);
+        }
+    }
+
+    /// <summary>ASCII fold table (high bit: the folded character is white space).</summary>
+    private static readonly ushort[] AsciiFold = BuildAsciiFold();
+
+    private static ushort[] BuildAsciiFold()
+    {
+        var table = new ushort[128];
+        for (int i = 0; i < 128; i++)
+        {
+            char c = Fold((char)i);
+            table[i] = (ushort)(c | (char.IsWhiteSpace(c) ? 0x8000 : 0));
+        }
+        return table;
+    }
+
+    private static int Fold(string s, Span<char> dst)
+    {
+        int n = 0, spaces = 0;
+        var table = AsciiFold;
         foreach (var raw in s)
         {
-            char c = Fold(raw);
+            char c;
+            bool white;
+            if (raw < 128)
+            {
+                ushort t = table[raw];
+                c = (char)(t & 0x7FFF);
+                white = t >= 0x8000;
+            }
+            else
+            {
+                c = Fold(raw);
+                white = char.IsWhiteSpace(c);
+            }
             if (c == '\0') continue;
-            if (char.IsWhiteSpace(c))
+            if (white)
             {
                 spaces++;
                 continue;
             }
             // A run of two or more blanks is kept as two, so spaced-out words (i g n o r e   a l l) keep their breaks.
-            if (spaces > 0 && sb.Length > 0) sb.Append(spaces > 1 ? "  " : " ");
+            if (spaces > 0 && n > 0)
+            {
+                dst[n++] = ' ';
+                if (spaces > 1) dst[n++] = ' ';
+            }
             spaces = 0;
-            sb.Append(c);
+            dst[n++] = c;
         }
-        var joined = JoinSpacedLetters(sb.ToString());
-        return joined.Contains("  ", StringComparison.Ordinal) ? DoubleSpace().Replace(joined, " ") : joined;
+        return n;
+    }
+
+    /// <summary>Trailing spaces dropped and runs of spaces folded to one, in place; allocates the result string only.</summary>
+    private static string CollapseSpaces(Span<char> s)
+    {
+        s = s.TrimEnd(' ');
+        if (!s.Contains("  ", StringComparison.Ordinal)) return new string(s);
+        int n = 0;
+        for (int i = 0; i < s.Length; i++)
+        {
+            if (s[i] == ' ' && n > 0 && s[n - 1] == ' ') continue;
+            s[n++] = s[i];
+        }
+        return new string(s[..n]);
     }
 
     private static char Fold(char c)
@@ -67,12 +125,15 @@ public static partial class TextNormalizer
         };
     }
 
-    /// <summary>Joins runs of four or more single letters separated by single spaces (<c>i g n o r e</c> → <c>ignore</c>).</summary>
-    private static string JoinSpacedLetters(string s)
+    /// <summary>Joins runs of four or more single letters separated by single spaces (<c>i g n o r e</c> → <c>ignore</c>) into <paramref name="dst"/>; returns the length.</summary>
+    private static int JoinSpacedLetters(ReadOnlySpan<char> s, Span<char> dst)
     {
-        if (s.Length < 7) return s;
-        var sb = new StringBuilder(s.Length);
-        int i = 0;
+        if (s.Length < 7)
+        {
+            s.CopyTo(dst);
+            return s.Length;
+        }
+        int n = 0, i = 0;
         while (i < s.Length)
         {
             int j = i, letters = 0;
@@ -83,16 +144,16 @@ public static partial class TextNormalizer
             }
             if (letters >= 4)
             {
-                for (int k = i; k < Math.Min(j, s.Length); k += 2) sb.Append(s[k]);
-                if (j - 1 < s.Length) sb.Append(' ');
+                for (int k = i; k < Math.Min(j, s.Length); k += 2) dst[n++] = s[k];
+                if (j - 1 < s.Length) dst[n++] = ' ';
                 i = j;
             }
             else
             {
-                sb.Append(s[i]);
+                dst[n++] = s[i];
                 i++;
             }
         }
-        return sb.ToString().TrimEnd();
+        return n;
     }
 }

@@ -24,7 +24,7 @@ internal static partial class IpRecognizer
             double score = ContextWords.Near(text, m.Index, m.Length, Cues) ? 0.99 : 0.85;
             findings.Add(new GuardFinding("pii.ip", m.Index, m.Length, score, "pii.ip.v4"));
         }
-        if (!text.Contains(':', StringComparison.Ordinal)) return;
+        if (!HasColonPair(text)) return;
         foreach (var m in V6().EnumerateMatches(text))
         {
             var span = text.AsSpan(m.Index, m.Length);
@@ -34,5 +34,23 @@ internal static partial class IpRecognizer
             if (span is "::" or "::1" && !ContextWords.Near(text, m.Index, m.Length, Cues)) continue;
             findings.Add(new GuardFinding("pii.ip", m.Index, m.Length, 0.95, "pii.ip.v6"));
         }
+    }
+
+    /// <summary>
+    /// Prefilter: a reported IPv6 match holds two colons with only hex digits between them; text without such a
+    /// pair cannot produce a finding, so the regex (which tries every hex letter) is skipped.
+    /// </summary>
+    private static bool HasColonPair(ReadOnlySpan<char> text)
+    {
+        int i = text.IndexOf(':');
+        while (i >= 0)
+        {
+            int j = i + 1;
+            while (j < text.Length && char.IsAsciiHexDigit(text[j])) j++;
+            if (j < text.Length && text[j] == ':') return true;
+            int next = text[(i + 1)..].IndexOf(':');
+            i = next < 0 ? -1 : i + 1 + next;
+        }
+        return false;
     }
 }

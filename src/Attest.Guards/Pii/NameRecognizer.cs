@@ -19,6 +19,7 @@ internal static partial class NameRecognizer
     public static void Scan(string text, List<GuardFinding> findings)
     {
         int before = findings.Count;
+        if (MayHaveCue(text))
         for (var m = Cued().Match(text); m.Success; m = m.NextMatch())
         {
             var g = m.Groups["n"];
@@ -35,5 +36,34 @@ internal static partial class NameRecognizer
                 if (m.Index < findings[i].Start + findings[i].Length && findings[i].Start < m.Index + m.Length) covered = true;
             if (!covered) findings.Add(new GuardFinding("pii.person", m.Index, m.Length, 0.65, "pii.person.gazetteer"));
         }
+    }
+
+    private static readonly System.Buffers.SearchValues<string> CuePhrases = System.Buffers.SearchValues.Create(
+        ["name is", "i am", "i'm", "this is", "named", "called", "name:", "patient:", "customer:", "employee:", "signed", "regards,", "sincerely,"],
+        StringComparison.Ordinal);
+
+    private static readonly System.Collections.Frozen.FrozenSet<string> Titles =
+        System.Collections.Frozen.FrozenSet.Create(StringComparer.Ordinal, "Mr", "Mrs", "Ms", "Miss", "Dr", "Prof", "Herr", "Frau", "Mme", "M");
+
+    /// <summary>
+    /// Prefilter for <see cref="Cued"/>: one of its cue phrases occurs, or a title word (whole word, then an optional
+    /// dot and blanks) stands before an upper-case letter. Text without either cannot match, so the regex is skipped.
+    /// </summary>
+    private static bool MayHaveCue(string text)
+    {
+        var span = text.AsSpan();
+        if (span.ContainsAny(CuePhrases)) return true;
+        var titles = Titles.GetAlternateLookup<ReadOnlySpan<char>>();
+        for (int k = 1; k < span.Length; k++)
+        {
+            if (!char.IsUpper(span[k]) || !char.IsWhiteSpace(span[k - 1])) continue;
+            int end = k - 1;
+            while (end >= 0 && char.IsWhiteSpace(span[end])) end--;
+            if (end >= 0 && span[end] == '.') end--;
+            int start = end;
+            while (start >= 0 && (char.IsLetterOrDigit(span[start]) || span[start] == '_')) start--;
+            if (end > start && titles.Contains(span[(start + 1)..(end + 1)])) return true;
+        }
+        return false;
     }
 }
