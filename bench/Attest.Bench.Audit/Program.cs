@@ -22,7 +22,7 @@ var master = PayloadCrypto.NewKey();
 async Task<(List<VerifyRow> Rows, List<StoredCheckpoint> Cps)> AppendBench(AttestDatabase db, string name)
 {
     await MigrationRunner.ApplyAsync(db);
-    var store = new SqlAuditStore(db);
+    var store = new TimedStore(new SqlAuditStore(db));
     await using var log = new AuditLog(store, new AuditLogOptions { SigningKey = key, MasterKey = master, CheckpointEvery = 1000 });
     foreach (var writers in writerCounts) await Run(log, name, writers);
     await log.CheckpointAsync();
@@ -34,6 +34,9 @@ async Task<(List<VerifyRow> Rows, List<StoredCheckpoint> Cps)> AppendBench(Attes
 async Task Run(AuditLog log, string name, int writers)
 {
     var next = -1;
+    var timed = (TimedStore)log.Store;
+    var (batches0, commitTicks0) = (timed.Batches, timed.CommitTicks);
+    var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
     var sw = Stopwatch.StartNew();
     await Task.WhenAll(Enumerable.Range(0, writers).Select(w => Task.Run(async () =>
     {
@@ -47,7 +50,11 @@ async Task Run(AuditLog log, string name, int writers)
                 Payload = new JsonObject { ["prompt"] = "redacted prompt text of moderate length for the benchmark", ["i"] = i },
             });
     })));
-    Console.WriteLine($"{name}: {events} durable appends, {writers} concurrent writers: {events / sw.Elapsed.TotalSeconds:N0} events/s");
+    var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu0;
+    var batches = timed.Batches - batches0;
+    Console.WriteLine($"{name}: {events} durable appends, {writers} concurrent writers: {events / sw.Elapsed.TotalSeconds:N0} events/s" +
+        $" ({batches} commits, {(double)events / batches:F1} events per commit, {TimeSpan.FromTicks((timed.CommitTicks - commitTicks0) / Math.Max(1, batches)).TotalMilliseconds:F2} ms per commit," +
+        $" {cpu.TotalMicroseconds / events:F1} µs of process CPU per event = {events / cpu.TotalSeconds:N0} events per CPU-second)");
 }
 
 var dir = Path.Combine(Path.GetTempPath(), "attest-bench-audit-" + Guid.NewGuid().ToString("n"));
@@ -56,13 +63,15 @@ await using (var sqlite = new SqliteDatabase(Path.Combine(dir, "attest.db")))
     var (rows, cps) = await AppendBench(sqlite, "SQLite (WAL, synchronous=FULL)");
     for (var round = 0; round < 3; round++)
     {
+        var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
         var sw = Stopwatch.StartNew();
         var v = new AuditVerifier(cps, [key]);
         if (round % 2 == 0) v.AddRange(rows);
         else foreach (var r in rows) v.Add(r);
         var report = v.Finish();
         if (!report.Ok) throw new InvalidOperationException(report.Message);
-        Console.WriteLine($"verification (in memory, leaf + chain + payload digest + tree + checkpoints), round {round + 1} ({(round % 2 == 0 ? "AddRange, parallel leaf hashing" : "Add, one thread")}): {rows.Count / sw.Elapsed.TotalSeconds:N0} entries/s");
+        Console.WriteLine($"verification (in memory, leaf + chain + payload digest + tree + checkpoints), round {round + 1} ({(round % 2 == 0 ? "AddRange, parallel leaf hashing" : "Add, one thread")}): {rows.Count / sw.Elapsed.TotalSeconds:N0} entries/s" +
+            $" ({rows.Count / (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds:N0} entries per CPU-second)");
     }
 }
 Directory.Delete(dir, true);
