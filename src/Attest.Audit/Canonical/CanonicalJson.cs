@@ -22,19 +22,41 @@ public static class CanonicalJson
         return buffer.WrittenSpan.ToArray();
     }
 
+    private static readonly SearchValues<char> NeedsEscape = SearchValues.Create(
+        "\"\\\u0000\u0001\u0002\u0003\u0004\u0005\u0006\u0007\b\t\n\u000b\f\r\u000e\u000f\u0010\u0011\u0012\u0013\u0014\u0015\u0016\u0017\u0018\u0019\u001a\u001b\u001c\u001d\u001e\u001f");
+
     private static void WriteObject(ArrayBufferWriter<byte> w, IReadOnlyDictionary<string, object?> obj)
     {
-        Raw(w, "{");
-        var first = true;
-        foreach (var key in obj.Keys.Where(k => obj[k] is not null).OrderBy(k => k, StringComparer.Ordinal))
+        var keys = new string[obj.Count];
+        var n = 0;
+        foreach (var (k, v) in obj) if (v is not null) keys[n++] = k;
+        Array.Sort(keys, 0, n, StringComparer.Ordinal);
+        Byte(w, (byte)'{');
+        for (var i = 0; i < n; i++)
         {
-            if (!first) Raw(w, ",");
-            first = false;
-            WriteString(w, key);
-            Raw(w, ":");
-            WriteValue(w, obj[key]!);
+            if (i > 0) Byte(w, (byte)',');
+            WriteString(w, keys[i]);
+            Byte(w, (byte)':');
+            WriteValue(w, obj[keys[i]]!);
         }
-        Raw(w, "}");
+        Byte(w, (byte)'}');
+    }
+
+    private static void WriteStrings(ArrayBufferWriter<byte> w, IReadOnlyDictionary<string, string> obj)
+    {
+        var keys = new string[obj.Count];
+        var n = 0;
+        foreach (var (k, v) in obj) if (v is not null) keys[n++] = k;
+        Array.Sort(keys, 0, n, StringComparer.Ordinal);
+        Byte(w, (byte)'{');
+        for (var i = 0; i < n; i++)
+        {
+            if (i > 0) Byte(w, (byte)',');
+            WriteString(w, keys[i]);
+            Byte(w, (byte)':');
+            WriteString(w, obj[keys[i]]);
+        }
+        Byte(w, (byte)'}');
     }
 
     private static void WriteValue(ArrayBufferWriter<byte> w, object value)
@@ -42,21 +64,21 @@ public static class CanonicalJson
         switch (value)
         {
             case string s: WriteString(w, s); break;
-            case long l: Raw(w, l.ToString(CultureInfo.InvariantCulture)); break;
-            case int i: Raw(w, i.ToString(CultureInfo.InvariantCulture)); break;
+            case long l: Integer(w, l); break;
+            case int i: Integer(w, i); break;
             case bool b: Raw(w, b ? "true" : "false"); break;
             case IReadOnlyDictionary<string, object?> o: WriteObject(w, o); break;
-            case IReadOnlyDictionary<string, string> d: WriteObject(w, d.ToDictionary(kv => kv.Key, kv => (object?)kv.Value, StringComparer.Ordinal)); break;
+            case IReadOnlyDictionary<string, string> d: WriteStrings(w, d); break;
             case IEnumerable<string> list:
-                Raw(w, "[");
+                Byte(w, (byte)'[');
                 var first = true;
                 foreach (var item in list)
                 {
-                    if (!first) Raw(w, ",");
+                    if (!first) Byte(w, (byte)',');
                     first = false;
                     WriteString(w, item);
                 }
-                Raw(w, "]");
+                Byte(w, (byte)']');
                 break;
             default: throw new ArgumentException($"canonical JSON has no encoding for {value.GetType().Name}", nameof(value));
         }
@@ -64,6 +86,16 @@ public static class CanonicalJson
 
     private static void WriteString(ArrayBufferWriter<byte> w, string s)
     {
+        if (s.AsSpan().IndexOfAny(NeedsEscape) < 0)
+        {
+            // Fast path: nothing to escape, so the quoted string is its UTF-8 bytes between quotes.
+            var span = w.GetSpan(Encoding.UTF8.GetMaxByteCount(s.Length) + 2);
+            span[0] = (byte)'"';
+            var len = Encoding.UTF8.GetBytes(s, span[1..]);
+            span[len + 1] = (byte)'"';
+            w.Advance(len + 2);
+            return;
+        }
         var sb = new StringBuilder(s.Length + 2);
         sb.Append('"');
         foreach (var c in s)
@@ -85,9 +117,22 @@ public static class CanonicalJson
         Raw(w, sb.ToString());
     }
 
+    private static void Integer(ArrayBufferWriter<byte> w, long value)
+    {
+        var span = w.GetSpan(20);
+        value.TryFormat(span, out var written, default, CultureInfo.InvariantCulture);
+        w.Advance(written);
+    }
+
+    private static void Byte(ArrayBufferWriter<byte> w, byte b)
+    {
+        w.GetSpan(1)[0] = b;
+        w.Advance(1);
+    }
+
     private static void Raw(ArrayBufferWriter<byte> w, string s)
     {
-        var span = w.GetSpan(System.Text.Encoding.UTF8.GetMaxByteCount(s.Length));
-        w.Advance(System.Text.Encoding.UTF8.GetBytes(s, span));
+        var span = w.GetSpan(Encoding.UTF8.GetMaxByteCount(s.Length));
+        w.Advance(Encoding.UTF8.GetBytes(s, span));
     }
 }

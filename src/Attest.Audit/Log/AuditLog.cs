@@ -1,8 +1,6 @@
-using System.Text.Json;
 using System.Threading.Channels;
 using Attest.Audit.Checkpoints;
 using Attest.Audit.Crypto;
-using Attest.Audit.Merkle;
 using Attest.Core.Audit;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -12,7 +10,9 @@ namespace Attest.Audit.Log;
 /// <summary>
 /// The tamper-evident audit log. Appends are queued to one writer loop that drains the queue,
 /// encrypts payloads under each subject's key, and commits the whole batch in one durable
-/// transaction (group commit); each caller's task completes only after that commit, and faults
+/// transaction (group commit); while one batch commits, the next one gathers and is prepared
+/// (payload encryption, canonical encoding, leaf hashes — see AuditLog.Pipeline.cs); each
+/// caller's task completes only after that commit, and faults
 /// with <see cref="AuditWriteException"/> when it fails, so callers fail closed. Checkpoints are
 /// signed in the same transaction every <see cref="AuditLogOptions.CheckpointEvery"/> entries or
 /// on <see cref="CheckpointAsync"/>. Thread-safe.
@@ -70,73 +70,6 @@ public sealed partial class AuditLog : IAuditLog, IAsyncDisposable
         catch (ChannelClosedException e) { throw new AuditWriteException("the audit log is shut down", e); }
     }
 
-    private async Task WriteLoopAsync()
-    {
-        var batch = new List<Pending>(_options.MaxBatch);
-        while (await _queue.Reader.WaitToReadAsync())
-        {
-            batch.Clear();
-            while (batch.Count < _options.MaxBatch && _queue.Reader.TryRead(out var p)) batch.Add(p);
-            if (batch.Count == 0) continue;
-            try
-            {
-                await CommitAsync(batch);
-                foreach (var p in batch) p.Done.TrySetResult();
-            }
-            catch (Exception e) // fail closed: every caller of the batch learns its event is not durable
-            {
-                LogWriteFailed(_logger, batch.Count, e.GetType().Name);
-                foreach (var p in batch) p.Done.TrySetException(new AuditWriteException("the audit event could not be made durable", e));
-            }
-        }
-    }
-
-    private async Task CommitAsync(List<Pending> batch)
-    {
-        var subjects = batch.Where(p => p.Record?.Payload is not null).Select(p => SubjectOf(p.Record!)).Distinct(StringComparer.Ordinal).ToList();
-        var keys = await _keyring.ResolveAsync(subjects, CancellationToken.None);
-        var sealedPayloads = new Dictionary<Pending, (byte[] Bytes, PayloadReference Ref)>();
-        foreach (var p in batch)
-        {
-            if (p.Record?.Payload is not { } payload) continue;
-            var (keyId, key) = keys[SubjectOf(p.Record)];
-            var bytes = PayloadCrypto.SealPayload(key, p.Id, JsonSerializer.SerializeToUtf8Bytes(payload));
-            sealedPayloads[p] = (bytes, new PayloadReference(PayloadCrypto.Algorithm, keyId,
-                Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes)), bytes.Length));
-        }
-        var forceCheckpoint = batch.Any(p => p.IsCheckpoint);
-        long checkpointSize = 0;
-        await _store.AppendAsync(tail =>
-        {
-            var frontier = CompactRange.FromBytes(tail.Size, tail.Frontier);
-            var chain = tail.ChainHash;
-            var rows = new List<AuditRow>(batch.Count);
-            foreach (var p in batch)
-            {
-                if (p.Record is not { } r) continue;
-                sealedPayloads.TryGetValue(p, out var sealedPayload);
-                var entry = ToEntry(p, r, frontier.Size, sealedPayload.Ref);
-                var canonical = entry.Encode();
-                var leaf = MerkleHash.Leaf(canonical);
-                chain = MerkleHash.Chain(chain, leaf);
-                frontier.Append(leaf);
-                rows.Add(new AuditRow(entry.Sequence, entry.Id, entry.Time, entry.Type, entry.Tenant, entry.Actor, entry.Subject,
-                    entry.DataClass, canonical, leaf, chain, sealedPayload.Bytes));
-            }
-            StoredCheckpoint? checkpoint = null;
-            var lastCheckpoint = tail.LastCheckpointSize;
-            if (frontier.Size > lastCheckpoint && (forceCheckpoint || frontier.Size - lastCheckpoint >= _options.CheckpointEvery))
-            {
-                var cp = new Checkpoint(_options.Origin, frontier.Size, frontier.Root(), _options.Time.GetUtcNow());
-                checkpoint = new StoredCheckpoint(cp.Size, cp.Root, cp.Time, _options.SigningKey.KeyId, cp.Sign(_options.SigningKey));
-                lastCheckpoint = cp.Size;
-            }
-            checkpointSize = lastCheckpoint;
-            return new AuditBatch(rows, new AuditTail(frontier.Size, chain, frontier.ToBytes(), lastCheckpoint), checkpoint);
-        });
-        foreach (var p in batch) p.CheckpointSize = checkpointSize;
-    }
-
     private static AuditEntry ToEntry(Pending p, AuditRecord r, long sequence, PayloadReference? payload) => new()
     {
         Id = p.Id, Sequence = sequence, Time = p.Time, Type = r.Type, Tenant = r.Tenant, Actor = r.Actor,
@@ -157,14 +90,4 @@ public sealed partial class AuditLog : IAuditLog, IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Audit batch of {Count} events failed ({Error}); callers fail closed")]
     private static partial void LogWriteFailed(ILogger logger, int count, string error);
-
-    private sealed class Pending(AuditRecord? record, string id, DateTimeOffset time, bool isCheckpoint)
-    {
-        public AuditRecord? Record { get; } = record;
-        public string Id { get; } = id;
-        public DateTimeOffset Time { get; } = time;
-        public bool IsCheckpoint { get; } = isCheckpoint;
-        public long CheckpointSize { get; set; }
-        public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    }
 }

@@ -15,6 +15,12 @@ public sealed record AuditLogOptions
     public required byte[] MasterKey { get; init; }
     /// <summary>Most events committed in one transaction. Default 1024.</summary>
     public int MaxBatch { get; init; } = 1024;
+    /// <summary>
+    /// How long a batch may stay open to gather concurrent callers when it is smaller than the
+    /// previous one (and no commit is running). Default 1 ms; zero commits at once. A lone caller
+    /// never waits: the previous batch then had one event.
+    /// </summary>
+    public TimeSpan BatchDelay { get; init; } = TimeSpan.FromMilliseconds(1);
     /// <summary>Most events waiting for the writer before appenders wait. Default 65,536.</summary>
     public int QueueCapacity { get; init; } = 65_536;
     public TimeProvider Time { get; init; } = TimeProvider.System;

@@ -15,8 +15,15 @@ public static class AuditOperations
     public static async Task<VerifyReport> VerifyAsync(IAuditStore store, IReadOnlyCollection<CheckpointKey> trusted, CancellationToken cancellationToken = default)
     {
         var verifier = new AuditVerifier(await store.ReadCheckpointsAsync(cancellationToken), trusted);
+        var chunk = new List<VerifyRow>(4096);
         await foreach (var r in store.ReadRowsAsync(0, long.MaxValue, cancellationToken))
-            verifier.Add(new VerifyRow(r.Canonical, r.ChainHash, r.Payload));
+        {
+            chunk.Add(new VerifyRow(r.Canonical, r.ChainHash, r.Payload));
+            if (chunk.Count < chunk.Capacity) continue;
+            verifier.AddRange(chunk);
+            chunk.Clear();
+        }
+        verifier.AddRange(chunk);
         return verifier.Finish();
     }
 
@@ -24,6 +31,7 @@ public static class AuditOperations
     public static async Task<int> ForgetSubjectAsync(AuditLog log, string subject, string tenant, AuditActor actor, TimeProvider time, CancellationToken cancellationToken = default)
     {
         var destroyed = await log.Store.ForgetSubjectAsync(subject, time.GetUtcNow(), cancellationToken);
+        log.Keyring.Evict(subject);
         await log.AppendAsync(new AuditRecord
         {
             Type = AuditEventTypes.SubjectForgotten, Tenant = tenant, Actor = actor, DataClass = "events", Decision = "allow",

@@ -5,11 +5,16 @@ namespace Attest.Audit.Log;
 
 /// <summary>
 /// Per-data-subject AES keys, wrapped by the master key and stored through <see cref="IAuditStore"/>.
-/// Keys are not cached across batches, so a subject forgotten by another process or replica is
-/// honoured on the next batch. Thread-safe.
+/// Which key is live is looked up for every batch (not cached), so a subject forgotten by another
+/// process or replica is honoured on the next batch; only the unwrapping of a key id's wrapped
+/// bytes (immutable until forgotten, and a forgotten key is never returned as live) is cached.
+/// Thread-safe.
 /// </summary>
 public sealed class SubjectKeyring(IAuditStore store, byte[] masterKey, TimeProvider time)
 {
+    private const int CacheLimit = 100_000;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (string Subject, byte[] Key)> _unwrapped = new(StringComparer.Ordinal);
+
     /// <summary>The live key of each subject, creating one where missing.</summary>
     public async Task<IReadOnlyDictionary<string, (string KeyId, byte[] Key)>> ResolveAsync(IReadOnlyCollection<string> subjects, CancellationToken cancellationToken)
     {
@@ -37,6 +42,22 @@ public sealed class SubjectKeyring(IAuditStore store, byte[] masterKey, TimeProv
         return record?.Wrapped is null ? null : Unwrap(record);
     }
 
-    private byte[] Unwrap(SubjectKeyRecord record) =>
+    /// <summary>Drops this process's unwrapped copies of a subject's keys (after it was forgotten).</summary>
+    public void Evict(string subject)
+    {
+        foreach (var (keyId, entry) in _unwrapped)
+            if (entry.Subject == subject) _unwrapped.TryRemove(keyId, out _);
+    }
+
+    private byte[] Unwrap(SubjectKeyRecord record)
+    {
+        if (record.Wrapped is not null && _unwrapped.TryGetValue(record.KeyId, out var cached)) return cached.Key;
+        var key = UnwrapUncached(record);
+        if (_unwrapped.Count >= CacheLimit) _unwrapped.Clear();
+        _unwrapped[record.KeyId] = (record.Subject, key);
+        return key;
+    }
+
+    private byte[] UnwrapUncached(SubjectKeyRecord record) =>
         PayloadCrypto.UnwrapKey(masterKey, record.KeyId, record.Subject, record.Wrapped ?? throw new CryptographicException($"subject key {record.KeyId} was forgotten"));
 }

@@ -25,7 +25,7 @@ public sealed class CompactRange
         var s = Size;
         while ((s & 1) == 1)
         {
-            h = MerkleHash.Node(_nodes[^1], h);
+            MerkleHash.Node(_nodes[^1], h, h); // Node copies its inputs first, so h may be the destination
             _nodes.RemoveAt(_nodes.Count - 1);
             s >>= 1;
         }

@@ -22,6 +22,14 @@ public static class MerkleHash
 
     public static void Leaf(ReadOnlySpan<byte> entry, Span<byte> destination)
     {
+        if (entry.Length < 1024)
+        {
+            Span<byte> small = stackalloc byte[entry.Length + 1];
+            small[0] = 0x00;
+            entry.CopyTo(small[1..]);
+            SHA256.HashData(small, destination);
+            return;
+        }
         var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(entry.Length + 1);
         buffer[0] = 0x00;
         entry.CopyTo(buffer.AsSpan(1));
@@ -48,10 +56,18 @@ public static class MerkleHash
     /// <summary>Per-entry chain hash: SHA-256(previous chain || leaf hash); the chain before entry 0 is 32 zero bytes.</summary>
     public static byte[] Chain(ReadOnlySpan<byte> previous, ReadOnlySpan<byte> leaf)
     {
+        var h = new byte[Size];
+        Chain(previous, leaf, h);
+        return h;
+    }
+
+    /// <summary>Writes the chain hash to <paramref name="destination"/> (which may alias either input).</summary>
+    public static void Chain(ReadOnlySpan<byte> previous, ReadOnlySpan<byte> leaf, Span<byte> destination)
+    {
         Span<byte> buf = stackalloc byte[2 * Size];
         previous.CopyTo(buf);
         leaf.CopyTo(buf[Size..]);
-        return SHA256.HashData(buf);
+        SHA256.HashData(buf, destination);
     }
 
     /// <summary>Largest power of two strictly less than <paramref name="n"/> (n &gt; 1).</summary>

@@ -34,8 +34,8 @@ public sealed class AuditVerifier
     private readonly List<(long Size, string Error)> _forged = [];
     private readonly CompactRange _tree;
     private readonly long _startIndex;
-    private byte[] _chain;
-    private byte[] _chainBeforeLast;
+    private readonly byte[] _chain;
+    private readonly byte[] _chainBeforeLast;
     private long _expected;
     private long _lastMatchedCheckpoint;
     private (long Index, string Message)? _rootMismatch;
@@ -56,8 +56,8 @@ public sealed class AuditVerifier
     {
         _startIndex = startIndex;
         _expected = startIndex;
-        _chain = chainBefore ?? new byte[32];
-        _chainBeforeLast = _chain;
+        _chain = chainBefore?.ToArray() ?? new byte[32];
+        _chainBeforeLast = _chain.ToArray();
         _tree = new CompactRange();
         VerifyRoots = verifyRoots && startIndex == 0;
         foreach (var cp in checkpoints)
@@ -79,25 +79,67 @@ public sealed class AuditVerifier
 
     public void Add(VerifyRow row)
     {
+        Span<byte> leaf = stackalloc byte[MerkleHash.Size];
+        MerkleHash.Leaf(row.Canonical, leaf);
+        AddPrepared(row, leaf, AuditEntry.ReadSequence(row.Canonical), PayloadMatches(row));
+    }
+
+    /// <summary>
+    /// Feeds rows in stored order, exactly as calling <see cref="Add(VerifyRow)"/> for each; the
+    /// per-row work that does not depend on earlier rows (leaf hash, sequence, payload digest) is
+    /// spread over the processors first.
+    /// </summary>
+    public void AddRange(IReadOnlyList<VerifyRow> rows)
+    {
+        var count = rows.Count;
+        var leaves = System.Buffers.ArrayPool<byte>.Shared.Rent(count * MerkleHash.Size);
+        var seqs = System.Buffers.ArrayPool<long>.Shared.Rent(count);
+        var flags = System.Buffers.ArrayPool<byte>.Shared.Rent(count);
+        try
+        {
+            const int Chunk = 1024;
+            Parallel.For(0, (count + Chunk - 1) / Chunk, c =>
+            {
+                for (int i = c * Chunk, end = Math.Min(count, i + Chunk); i < end; i++)
+                {
+                    var row = rows[i];
+                    MerkleHash.Leaf(row.Canonical, leaves.AsSpan(i * MerkleHash.Size, MerkleHash.Size));
+                    var seq = AuditEntry.ReadSequence(row.Canonical);
+                    seqs[i] = seq ?? 0;
+                    flags[i] = (byte)((seq is null ? 0 : 1) | (PayloadMatches(row) ? 2 : 0));
+                }
+            });
+            for (var i = 0; i < count; i++)
+                AddPrepared(rows[i], leaves.AsSpan(i * MerkleHash.Size, MerkleHash.Size), (flags[i] & 1) != 0 ? seqs[i] : null, (flags[i] & 2) != 0);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(leaves);
+            System.Buffers.ArrayPool<long>.Shared.Return(seqs);
+            System.Buffers.ArrayPool<byte>.Shared.Return(flags);
+        }
+    }
+
+    private void AddPrepared(VerifyRow row, ReadOnlySpan<byte> leaf, long? seq, bool payloadMatches)
+    {
         RowCount++;
         if (_anomaly is not null)
         {
             _next ??= row;
-            if (AuditEntry.ReadSequence(row.Canonical) is { } s) _laterSeqs.Add(s);
+            if (seq is { } s) _laterSeqs.Add(s);
             return;
         }
-        var seq = AuditEntry.ReadSequence(row.Canonical);
-        var leaf = MerkleHash.Leaf(row.Canonical);
-        var chain = MerkleHash.Chain(_chain, leaf);
-        if (seq != _expected || !chain.AsSpan().SequenceEqual(row.ChainHash) || !PayloadMatches(row))
+        Span<byte> chain = stackalloc byte[MerkleHash.Size];
+        MerkleHash.Chain(_chain, leaf, chain);
+        if (seq != _expected || !chain.SequenceEqual(row.ChainHash) || !payloadMatches)
         {
             _anomaly = row;
             _anomalySeq = seq;
-            _anomalyChainBefore = _chain;
+            _anomalyChainBefore = _chain.ToArray();
             return;
         }
-        _chainBeforeLast = _chain;
-        _chain = chain;
+        _chain.CopyTo(_chainBeforeLast, 0);
+        chain.CopyTo(_chain);
         _expected++;
         if (!VerifyRoots) return;
         _tree.Append(leaf);
@@ -110,7 +152,7 @@ public sealed class AuditVerifier
     }
 
     /// <summary>The chain hash after the last good row (for exports that continue it).</summary>
-    public byte[] ChainHash => _chain;
+    public byte[] ChainHash => _chain.ToArray();
 
     public VerifyReport Finish()
     {

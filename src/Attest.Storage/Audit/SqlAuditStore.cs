@@ -23,9 +23,7 @@ public sealed class SqlAuditStore(AttestDatabase db) : IAuditStore
     {
         await using var c = await db.OpenAsync(cancellationToken);
         await using var tx = await c.BeginTransactionAsync(cancellationToken);
-        if (db.Kind == DatabaseKind.Postgres)
-            await c.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_xact_lock(@k)", new { k = AppendLockKey }, tx, cancellationToken: cancellationToken));
-        var tail = await ReadTailAsync(c, tx, cancellationToken);
+        var tail = await ReadTailAsync(c, tx, cancellationToken, lockFirst: db.Kind == DatabaseKind.Postgres);
         var batch = build(tail);
         if (batch.Rows.Count > 0 && batch.Rows[0].Sequence != tail.Size) throw new InvalidOperationException("batch does not continue the tail");
         if (c is NpgsqlConnection npg) await CopyRowsAsync(npg, batch.Rows, cancellationToken);
@@ -38,25 +36,44 @@ public sealed class SqlAuditStore(AttestDatabase db) : IAuditStore
         await tx.CommitAsync(cancellationToken);
     }
 
+    private const int RowsPerInsert = 64;
+    private static readonly string[] ColumnNames = Columns.Split(", ");
+    private static readonly string[] InsertSql = [.. Enumerable.Range(0, RowsPerInsert + 1).Select(n => n == 0 ? "" :
+        $"INSERT INTO audit_entries ({Columns}) VALUES " + string.Join(", ", Enumerable.Range(0, n).Select(r => "(" + string.Join(", ", ColumnNames.Select((_, c) => $"@p{r * ColumnNames.Length + c}")) + ")")))];
+
+    // Multi-row INSERTs of up to 64 rows, with one reused command per statement shape.
     private static async Task InsertRowsAsync(DbConnection c, DbTransaction tx, IReadOnlyList<AuditRow> rows, CancellationToken ct)
     {
-        if (rows.Count == 0) return;
-        await using var cmd = c.CreateCommand();
-        cmd.Transaction = tx;
-        var names = Columns.Split(", ");
-        cmd.CommandText = $"INSERT INTO audit_entries ({Columns}) VALUES ({string.Join(", ", names.Select(n => "@" + n))})";
-        var ps = names.Select(n =>
+        DbCommand? cmd = null;
+        try
         {
-            var p = cmd.CreateParameter();
-            p.ParameterName = "@" + n;
-            cmd.Parameters.Add(p);
-            return p;
-        }).ToArray();
-        foreach (var r in rows)
+            for (var offset = 0; offset < rows.Count; offset += RowsPerInsert)
+            {
+                var n = Math.Min(RowsPerInsert, rows.Count - offset);
+                if (cmd is null || cmd.Parameters.Count != n * ColumnNames.Length)
+                {
+                    if (cmd is not null) await cmd.DisposeAsync();
+                    cmd = c.CreateCommand();
+                    cmd.Transaction = tx;
+                    cmd.CommandText = InsertSql[n];
+                    for (var i = 0; i < n * ColumnNames.Length; i++)
+                    {
+                        var p = cmd.CreateParameter();
+                        p.ParameterName = "@p" + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                        cmd.Parameters.Add(p);
+                    }
+                }
+                for (var r = 0; r < n; r++)
+                {
+                    var values = Values(rows[offset + r]);
+                    for (var i = 0; i < values.Length; i++) cmd.Parameters[r * ColumnNames.Length + i].Value = values[i] ?? DBNull.Value;
+                }
+                await cmd.ExecuteNonQueryAsync(ct);
+            }
+        }
+        finally
         {
-            var values = Values(r);
-            for (var i = 0; i < ps.Length; i++) ps[i].Value = values[i] ?? DBNull.Value;
-            await cmd.ExecuteNonQueryAsync(ct);
+            if (cmd is not null) await cmd.DisposeAsync();
         }
     }
 
@@ -93,10 +110,15 @@ public sealed class SqlAuditStore(AttestDatabase db) : IAuditStore
         return await ReadTailAsync(c, null, cancellationToken);
     }
 
-    private static async Task<AuditTail> ReadTailAsync(DbConnection c, DbTransaction? tx, CancellationToken ct)
+    // PostgreSQL: the advisory lock and the tail read go in one round trip (the lock is taken first:
+    // the statements run in order, and the SELECT's snapshot is taken after the lock is held).
+    private static async Task<AuditTail> ReadTailAsync(DbConnection c, DbTransaction? tx, CancellationToken ct, bool lockFirst = false)
     {
-        var row = await c.QuerySingleAsync<(long Size, byte[] Chain, byte[] Frontier, long Last)>(new CommandDefinition(
-            "SELECT size, chain, frontier, last_checkpoint FROM audit_state WHERE id = 1", transaction: tx, cancellationToken: ct));
+        var sql = "SELECT size, chain, frontier, last_checkpoint FROM audit_state WHERE id = 1";
+        if (lockFirst) sql = $"SELECT pg_advisory_xact_lock({AppendLockKey}); " + sql;
+        await using var multi = await c.QueryMultipleAsync(new CommandDefinition(sql, transaction: tx, cancellationToken: ct));
+        if (lockFirst) await multi.ReadAsync();
+        var row = await multi.ReadSingleAsync<(long Size, byte[] Chain, byte[] Frontier, long Last)>();
         return new AuditTail(row.Size, row.Chain, row.Frontier ?? [], row.Last);
     }
 

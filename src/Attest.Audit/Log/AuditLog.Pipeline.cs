@@ -1,0 +1,183 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Attest.Audit.Checkpoints;
+using Attest.Audit.Crypto;
+using Attest.Audit.Merkle;
+using Attest.Core.Audit;
+
+namespace Attest.Audit.Log;
+
+// The writer pipeline. One loop gathers a batch and prepares it (subject keys, AES-GCM sealing,
+// canonical encoding and leaf hashes, computed for the sequence numbers the batch is predicted to
+// get) while the previous batch commits; then it hands the batch to the committer. The commit
+// takes the store's write lock, reads the real tail and, only when the prediction was wrong
+// (another process appended, or the previous commit failed), re-encodes the entries with the real
+// sequence numbers. Chain hash, Merkle frontier and checkpoint are always computed from the real
+// tail inside the transaction, so the order and the hashes are exactly those of a serial writer.
+public sealed partial class AuditLog
+{
+    private long _nextSequence = -1;
+    private int _lastBatchSize = 1;
+
+    private async Task WriteLoopAsync()
+    {
+        var reader = _queue.Reader;
+        Task? inFlight = null;
+        Batch? committing = null;
+        while (await reader.WaitToReadAsync())
+        {
+            var batch = new Batch(inFlight is { IsCompleted: false } && committing is not null ? committing.PredictedEnd : Volatile.Read(ref _nextSequence));
+            Drain(reader, batch);
+            await PrepareAsync(batch);
+            // Keep the batch open while the previous one commits, and briefly (BatchDelay) while it is
+            // smaller than the last one, so that concurrent callers share one durable commit.
+            var target = Math.Min(_options.MaxBatch, _lastBatchSize);
+            var started = Stopwatch.GetTimestamp();
+            Task<bool>? more = null;
+            while (batch.Items.Count < _options.MaxBatch)
+            {
+                var committingNow = inFlight is { IsCompleted: false };
+                var remaining = _options.BatchDelay - Stopwatch.GetElapsedTime(started);
+                if (!committingNow && (batch.Items.Count >= target || remaining <= TimeSpan.Zero)) break;
+                more ??= reader.WaitToReadAsync().AsTask();
+                if (await Task.WhenAny(more, committingNow ? inFlight! : Task.Delay(remaining)) != more) continue;
+                var open = await more;
+                more = null;
+                if (!open) break;
+                Drain(reader, batch);
+                await PrepareAsync(batch);
+            }
+            if (inFlight is not null) await inFlight;
+            _lastBatchSize = Math.Max(1, batch.Items.Count);
+            committing = batch;
+            inFlight = Task.Run(() => CommitAndCompleteAsync(batch));
+        }
+        if (inFlight is not null) await inFlight;
+    }
+
+    private void Drain(System.Threading.Channels.ChannelReader<Pending> reader, Batch batch)
+    {
+        while (batch.Items.Count < _options.MaxBatch && reader.TryRead(out var p)) batch.Items.Add(p);
+    }
+
+    private async Task PrepareAsync(Batch batch)
+    {
+        if (batch.Error is not null) return;
+        try
+        {
+            HashSet<string>? fresh = null;
+            for (var i = batch.Prepared; i < batch.Items.Count; i++)
+                if (batch.Items[i].Record is { Payload: not null } r && !batch.Keys.ContainsKey(SubjectOf(r))) (fresh ??= new(StringComparer.Ordinal)).Add(SubjectOf(r));
+            if (fresh is not null)
+                foreach (var (subject, key) in await _keyring.ResolveAsync(fresh, CancellationToken.None)) batch.Keys[subject] = key;
+            for (; batch.Prepared < batch.Items.Count; batch.Prepared++)
+            {
+                var p = batch.Items[batch.Prepared];
+                if (p.Record is not { } r) { batch.ForceCheckpoint = true; continue; }
+                if (r.Payload is { } payload)
+                {
+                    var (keyId, key) = batch.Keys[SubjectOf(r)];
+                    p.Sealed = PayloadCrypto.SealPayload(key, p.Id, JsonSerializer.SerializeToUtf8Bytes(payload));
+                    p.PayloadRef = new PayloadReference(PayloadCrypto.Algorithm, keyId,
+                        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(p.Sealed)), p.Sealed.Length);
+                }
+                p.Entry = ToEntry(p, r, batch.Start < 0 ? 0 : batch.Start + batch.Rows, p.PayloadRef);
+                if (batch.Start >= 0)
+                {
+                    p.Canonical = p.Entry.Encode();
+                    p.Leaf = MerkleHash.Leaf(p.Canonical);
+                }
+                batch.Rows++;
+            }
+        }
+        catch (Exception e) { batch.Error = e; }
+    }
+
+    private async Task CommitAndCompleteAsync(Batch batch)
+    {
+        try
+        {
+            if (batch.Error is { } prepareError) throw new AuditWriteException("the audit batch could not be prepared", prepareError);
+            var checkpointSize = await CommitAsync(batch);
+            foreach (var p in batch.Items)
+            {
+                p.CheckpointSize = checkpointSize;
+                p.Done.TrySetResult();
+            }
+        }
+        catch (Exception e) // fail closed: every caller of the batch learns its event is not durable
+        {
+            Volatile.Write(ref _nextSequence, -1);
+            LogWriteFailed(_logger, batch.Items.Count, e.GetType().Name);
+            foreach (var p in batch.Items) p.Done.TrySetException(new AuditWriteException("the audit event could not be made durable", e));
+        }
+    }
+
+    private async Task<long> CommitAsync(Batch batch)
+    {
+        long checkpointSize = 0, newSize = 0;
+        await _store.AppendAsync(tail =>
+        {
+            var frontier = CompactRange.FromBytes(tail.Size, tail.Frontier);
+            var chain = tail.ChainHash;
+            var predicted = tail.Size == batch.Start;
+            var rows = new List<AuditRow>(batch.Rows);
+            foreach (var p in batch.Items)
+            {
+                if (p.Entry is not { } entry) continue;
+                byte[] canonical = p.Canonical!, leaf = p.Leaf!;
+                if (!predicted)
+                {
+                    entry = entry with { Sequence = frontier.Size };
+                    canonical = entry.Encode();
+                    leaf = MerkleHash.Leaf(canonical);
+                }
+                chain = MerkleHash.Chain(chain, leaf);
+                frontier.Append(leaf);
+                rows.Add(new AuditRow(entry.Sequence, entry.Id, entry.Time, entry.Type, entry.Tenant, entry.Actor, entry.Subject,
+                    entry.DataClass, canonical, leaf, chain, p.Sealed));
+            }
+            StoredCheckpoint? checkpoint = null;
+            var lastCheckpoint = tail.LastCheckpointSize;
+            if (frontier.Size > lastCheckpoint && (batch.ForceCheckpoint || frontier.Size - lastCheckpoint >= _options.CheckpointEvery))
+            {
+                var cp = new Checkpoint(_options.Origin, frontier.Size, frontier.Root(), _options.Time.GetUtcNow());
+                checkpoint = new StoredCheckpoint(cp.Size, cp.Root, cp.Time, _options.SigningKey.KeyId, cp.Sign(_options.SigningKey));
+                lastCheckpoint = cp.Size;
+            }
+            checkpointSize = lastCheckpoint;
+            newSize = frontier.Size;
+            return new AuditBatch(rows, new AuditTail(frontier.Size, chain, frontier.ToBytes(), lastCheckpoint), checkpoint);
+        });
+        Volatile.Write(ref _nextSequence, newSize);
+        return checkpointSize;
+    }
+
+    private sealed class Batch(long start)
+    {
+        public List<Pending> Items { get; } = [];
+        /// <summary>Predicted sequence of the batch's first entry; -1 when unknown (entries are then encoded in the commit).</summary>
+        public long Start { get; } = start;
+        public int Prepared { get; set; }
+        public int Rows { get; set; }
+        public bool ForceCheckpoint { get; set; }
+        public Exception? Error { get; set; }
+        public Dictionary<string, (string KeyId, byte[] Key)> Keys { get; } = new(StringComparer.Ordinal);
+        public long PredictedEnd => Start < 0 ? -1 : Start + Rows;
+    }
+
+    private sealed class Pending(AuditRecord? record, string id, DateTimeOffset time, bool isCheckpoint)
+    {
+        public AuditRecord? Record { get; } = record;
+        public string Id { get; } = id;
+        public DateTimeOffset Time { get; } = time;
+        public bool IsCheckpoint { get; } = isCheckpoint;
+        public long CheckpointSize { get; set; }
+        public byte[]? Sealed { get; set; }
+        public PayloadReference? PayloadRef { get; set; }
+        public AuditEntry? Entry { get; set; }
+        public byte[]? Canonical { get; set; }
+        public byte[]? Leaf { get; set; }
+        public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}
