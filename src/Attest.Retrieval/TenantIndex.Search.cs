@@ -38,25 +38,26 @@ public sealed partial class TenantIndex
             Array.Clear(scores, 0, _chunkCount);
             var touched = new List<int>();
             float avgLen = (float)_totalLen / _alive;
-            float normBase = k1 * (1 - b), normPerLen = k1 * b / avgLen, k1p1 = k1 + 1;
-            var chunkLen = _chunkLen;
-            for (int t = 0; t < queryTerms.Count; t++)
+            var scorer = new Bm25(k1, k1 * (1 - b), k1 * b / avgLen, _chunkLen, bits);
+            var lists = TermLists(queryTerms, k1);
+            // MaxScore: rarest terms first. Once the remaining terms together cannot lift an unseen chunk to the
+            // current k-th best score, they only complete the scores of the candidates that can still make the cut.
+            float remaining = 0;
+            foreach (var (_, _, bound) in lists) remaining += bound;
+            int t = 0;
+            for (; t < lists.Count; t++)
             {
-                var term = queryTerms[t];
-                if (IsRepeat(queryTerms, t) || !_postings.TryGetValue(term, out var list)) continue;
-                int df = Math.Min(list.Count, _alive);
-                float idf = MathF.Log(1f + (_alive - df + 0.5f) / (df + 0.5f));
-                var ids = list.Chunks.AsSpan(0, list.Count);
-                var tfs = list.Frequencies.AsSpan(0, list.Count);
-                for (int i = 0; i < ids.Length; i++)
-                {
-                    int c = ids[i];
-                    if ((bits[c >> 6] & (1UL << c)) == 0) continue;
-                    float tf = tfs[i];
-                    float s = idf * tf * k1p1 / (tf + normBase + normPerLen * chunkLen[c]);
-                    if (scores[c] == 0) touched.Add(c);
-                    scores[c] += s;
-                }
+                if (queryVector is null && t > 0 && touched.Count >= want && remaining < KthScore(touched, scores, want)) break;
+                scorer.Scan(lists[t].List, lists[t].Idf, scores, touched);
+                remaining -= lists[t].Bound;
+            }
+            if (t < lists.Count)
+            {
+                float threshold = KthScore(touched, scores, want);
+                var candidates = new List<int>();
+                foreach (var c in touched) if (scores[c] + remaining >= threshold) candidates.Add(c);
+                for (; t < lists.Count; t++) scorer.Complete(lists[t].List, lists[t].Idf, scores, candidates);
+                touched = candidates;
             }
             if (queryVector is null) return TopK(touched, c => scores[c], want);
             return Hybrid(touched, scores, queryVector, bits, want, bm25Weight);
@@ -68,6 +69,66 @@ public sealed partial class TenantIndex
             if (bits is not null) ArrayPool<ulong>.Shared.Return(bits);
             _lock.ExitReadLock();
         }
+    }
+
+    private List<(PostingList List, float Idf, float Bound)> TermLists(IReadOnlyList<ulong> queryTerms, float k1)
+    {
+        var lists = new List<(PostingList List, float Idf, float Bound)>(queryTerms.Count);
+        for (int t = 0; t < queryTerms.Count; t++)
+        {
+            if (IsRepeat(queryTerms, t) || !_postings.TryGetValue(queryTerms[t], out var list)) continue;
+            int df = Math.Min(list.Count, _alive);
+            float idf = MathF.Log(1f + (_alive - df + 0.5f) / (df + 0.5f));
+            // A term adds less than idf × (k1 + 1) to any chunk; the bound is padded against float rounding.
+            lists.Add((list, idf, idf * (k1 + 1) * 1.001f + 1e-6f));
+        }
+        lists.Sort((x, y) => y.Bound.CompareTo(x.Bound));
+        return lists;
+    }
+
+    /// <summary>The want-th best score among the touched chunks (0 when there are fewer).</summary>
+    private static float KthScore(List<int> touched, float[] scores, int want)
+    {
+        if (touched.Count < want) return 0;
+        var heap = new PriorityQueue<float, float>(want + 1);
+        foreach (var c in touched)
+        {
+            float s = scores[c];
+            if (heap.Count < want) heap.Enqueue(s, s);
+            else if (s > heap.Peek()) heap.EnqueueDequeue(s, s);
+        }
+        return heap.Peek();
+    }
+
+    private readonly struct Bm25(float k1, float normBase, float normPerLen, int[] chunkLen, ulong[] visible)
+    {
+        /// <summary>Adds the term's score to every visible chunk of its posting list.</summary>
+        public void Scan(PostingList list, float idf, float[] scores, List<int> touched)
+        {
+            var ids = list.Chunks.AsSpan(0, list.Count);
+            var tfs = list.Frequencies.AsSpan(0, list.Count);
+            for (int i = 0; i < ids.Length; i++)
+            {
+                int c = ids[i];
+                if ((visible[c >> 6] & (1UL << c)) == 0) continue;
+                float s = Score(idf, tfs[i], c);
+                if (scores[c] == 0) touched.Add(c);
+                scores[c] += s;
+            }
+        }
+
+        /// <summary>Adds the term's score to the given candidates only (binary search in the chunk-ordered list).</summary>
+        public void Complete(PostingList list, float idf, float[] scores, List<int> candidates)
+        {
+            var ids = list.Chunks.AsSpan(0, list.Count);
+            foreach (var c in candidates)
+            {
+                int i = ids.BinarySearch(c);
+                if (i >= 0) scores[c] += Score(idf, list.Frequencies[i], c);
+            }
+        }
+
+        private float Score(float idf, float tf, int c) => idf * tf * (k1 + 1) / (tf + normBase + normPerLen * chunkLen[c]);
     }
 
     private static bool IsRepeat(IReadOnlyList<ulong> terms, int index)

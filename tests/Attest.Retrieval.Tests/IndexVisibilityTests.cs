@@ -50,4 +50,25 @@ public class IndexVisibilityTests
         var expected = all.OrderByDescending(h => h.Score).ThenBy(h => int.Parse(h.Key.DocumentId[1..], System.Globalization.CultureInfo.InvariantCulture)).Take(7);
         Assert.Equal(expected.Select(h => h.Key.DocumentId), Ids(index, ["group:a", "user:u"], 7));
     }
+
+    [Fact]
+    public void Pruned_top_k_matches_exhaustive_ranking_for_mixed_rare_and_common_terms()
+    {
+        var rng = new Random(5);
+        // Zipf-like words: w0 is in almost every chunk, w40+ are rare.
+        string Word() => "w" + (int)Math.Floor(Math.Pow(rng.NextDouble(), 3) * 60);
+        var docs = Enumerable.Range(0, 400).Select(i => Doc("d" + i, string.Join(' ', Enumerable.Range(0, 10 + rng.Next(60)).Select(_ => Word())),
+            [rng.Next(2) == 0 ? "group:a" : "group:b"])).ToList();
+        var index = new TenantIndex("t");
+        index.Apply(docs, [], 1, (_, _) => null);
+        var filter = new SearchFilter(["group:a"]);
+        for (int q = 0; q < 200; q++)
+        {
+            var terms = Enumerable.Range(0, 1 + rng.Next(4)).Select(_ => Key.TermHash(Word())).ToList();
+            var exhaustive = index.Search(terms, null, filter, 100_000);
+            var pruned = index.Search(terms, null, filter, 5);
+            Assert.Equal(exhaustive.Take(5).Select(h => h.Key.DocumentId), pruned.Select(h => h.Key.DocumentId));
+            Assert.All(pruned.Zip(exhaustive), p => Assert.Equal(p.Second.Score, p.First.Score, 4));
+        }
+    }
 }
