@@ -36,25 +36,40 @@ public sealed partial class RetrievalService
         var key = await _keys.GetAsync(tenant, cancellationToken);
         var states = await _store.GetDocumentStatesAsync(tenant, [.. seen], cancellationToken);
         var outcomes = new IngestOutcome[documents.Count];
-        var mutations = new List<DocumentMutation>();
-        int chunkTotal = 0;
+        var perDocument = new DocumentMutation?[documents.Count];
+        var macs = new string[documents.Count];
+        var toBuild = new List<int>();
         for (int i = 0; i < documents.Count; i++)
         {
             var d = documents[i];
             var docKey = new DocumentKey(d.Connector, d.Id);
-            var mac = key.ContentMac(d.Title ?? "", d.Text, d.SourceUrl ?? "");
+            var mac = macs[i] = key.ContentMac(d.Title ?? "", d.Text, d.SourceUrl ?? "");
             states.TryGetValue(docKey, out var state);
             if (state is not null && state.ContentMac == mac && state.Classification == classifications[i])
             {
                 if (state.Acl.SameAs(d.Acl)) { outcomes[i] = new(d.Connector, d.Id, IngestStatus.Unchanged, 0); continue; }
-                mutations.Add(new DocumentMutation.SetAcl(docKey, d.Acl));
+                perDocument[i] = new DocumentMutation.SetAcl(docKey, d.Acl);
                 outcomes[i] = new(d.Connector, d.Id, IngestStatus.AclUpdated, 0);
                 continue;
             }
-            var stored = await BuildAsync(key, tenant, d, classifications[i], mac, cancellationToken);
-            chunkTotal += stored.Chunks.Count;
-            mutations.Add(new DocumentMutation.Upsert(stored));
-            outcomes[i] = new(d.Connector, d.Id, state is null ? IngestStatus.Ingested : IngestStatus.Updated, stored.Chunks.Count);
+            outcomes[i] = new(d.Connector, d.Id, state is null ? IngestStatus.Ingested : IngestStatus.Updated, 0);
+            toBuild.Add(i);
+        }
+        // Chunking, term hashing and encryption are CPU-bound and independent per document: spread them over the cores.
+        var built = new StoredDocument[documents.Count];
+        await Parallel.ForEachAsync(toBuild, new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = Environment.ProcessorCount },
+            async (i, ct) => built[i] = await BuildAsync(key, tenant, documents[i], classifications[i], macs[i], ct));
+        var mutations = new List<DocumentMutation>();
+        int chunkTotal = 0;
+        for (int i = 0; i < documents.Count; i++)
+        {
+            if (built[i] is { } stored)
+            {
+                chunkTotal += stored.Chunks.Count;
+                perDocument[i] = new DocumentMutation.Upsert(stored);
+                outcomes[i] = outcomes[i] with { Chunks = stored.Chunks.Count };
+            }
+            if (perDocument[i] is { } m) mutations.Add(m);
         }
         if (mutations.Count > 0) await _store.ApplyAsync(tenant, mutations, _time.GetUtcNow(), cancellationToken);
         LogIngested(_logger, tenant, mutations.Count, documents.Count, chunkTotal);

@@ -12,6 +12,8 @@ public sealed partial class TenantIndex(string tenant)
     private readonly Dictionary<DocumentKey, int> _docIndex = [];
     private readonly List<DocEntry?> _docs = [];
     private readonly Dictionary<ulong, PostingList> _postings = [];
+    // Subject -> document slots whose allow list named it (a superset: entries are re-checked against the live ACL).
+    private readonly Dictionary<string, HashSet<int>> _allowIndex = new(StringComparer.Ordinal);
     private int[] _chunkDoc = new int[256];
     private int[] _chunkLen = new int[256];
     private int[] _chunkOrdinal = new int[256];
@@ -87,6 +89,7 @@ public sealed partial class TenantIndex(string tenant)
             existing.Allow = new(doc.Acl.Allow, StringComparer.Ordinal);
             existing.Deny = new(doc.Acl.Deny, StringComparer.Ordinal);
             existing.Classification = doc.Classification;
+            IndexAllow(slot, doc.Acl.Allow);
             return;
         }
         Remove(doc.Key);
@@ -95,6 +98,7 @@ public sealed partial class TenantIndex(string tenant)
         _docs.Add(entry);
         _docIndex[doc.Key] = docSlot;
         _liveDocs++;
+        IndexAllow(docSlot, doc.Acl.Allow);
         var chunks = new int[doc.Chunks.Count];
         for (int i = 0; i < doc.Chunks.Count; i++)
         {
@@ -110,6 +114,15 @@ public sealed partial class TenantIndex(string tenant)
             }
         }
         entry.Chunks = chunks;
+    }
+
+    private void IndexAllow(int docSlot, IEnumerable<string> allow)
+    {
+        foreach (var subject in allow)
+        {
+            if (!_allowIndex.TryGetValue(subject, out var slots)) _allowIndex[subject] = slots = [];
+            slots.Add(docSlot);
+        }
     }
 
     private int NewChunk(int docSlot, int ordinal, int length, float[]? vector)
