@@ -78,6 +78,8 @@ public sealed class ChatAuditor(IServiceProvider services)
     /// <summary>Records whether the AI-generated disclosure header went out with this response (evidence for the disclosure control).</summary>
     private static Dictionary<string, string> WithDisclosure(Dictionary<string, string> attributes, ChatExchange x)
     {
+        // A buffered answer is recorded before its body is written: disclose now so the record states what the client receives.
+        if (!x.Http.Response.HasStarted) ResponseWriter.Disclose(x.Http, x.Provider, x.ModelVersion);
         attributes["ai_disclosure"] = x.Http.Response.Headers[ResponseWriter.GeneratedHeader] == "true" ? "true" : "false";
         return attributes;
     }

@@ -28,6 +28,7 @@ public sealed class OpenAiSdkTests(FakeUpstream upstream) : IClassFixture<FakeUp
         Assert.Equal("acme", response.Tenant);
         Assert.Equal(completion.Usage.OutputTokenCount, response.OutputTokens);
         Assert.True(response.Digests.ContainsKey("response"));
+        Assert.Equal("true", response.Attributes["ai_disclosure"]); // the record states the disclosure the client received
     }
 
     [Fact]
