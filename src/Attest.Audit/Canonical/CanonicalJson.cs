@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Globalization;
 using System.Text;
+using Attest.Core.Text;
 
 namespace Attest.Audit.Canonical;
 
@@ -97,23 +98,7 @@ public static class CanonicalJson
             return;
         }
         var sb = new StringBuilder(s.Length + 2);
-        sb.Append('"');
-        foreach (var c in s)
-        {
-            switch (c)
-            {
-                case '"': sb.Append("\\\""); break;
-                case '\\': sb.Append("\\\\"); break;
-                case '\b': sb.Append("\\b"); break;
-                case '\f': sb.Append("\\f"); break;
-                case '\n': sb.Append("\\n"); break;
-                case '\r': sb.Append("\\r"); break;
-                case '\t': sb.Append("\\t"); break;
-                case < ' ': sb.Append("\\u00").Append(((int)c).ToString("x2", CultureInfo.InvariantCulture)); break;
-                default: sb.Append(c); break;
-            }
-        }
-        sb.Append('"');
+        JsonStringEscaper.AppendQuoted(sb, s);
         Raw(w, sb.ToString());
     }
 
