@@ -4,8 +4,11 @@ namespace Attest.Guards.Redaction;
 
 /// <summary>
 /// Where conversation-scoped pseudonym mappings live. Keys are digests (never raw ids or values); values are
-/// AES-GCM ciphertexts sealed by <see cref="PseudonymVault"/>. Implementations must be thread-safe; a durable
-/// implementation (database) can replace <see cref="InMemoryPseudonymStore"/>.
+/// AES-GCM ciphertexts sealed by <see cref="PseudonymVault"/>. Implementations must be thread-safe. The server
+/// uses a durable, shared store (Attest.Storage's <c>SqlPseudonymStore</c>) so a restart or another replica
+/// restores the same placeholders; <see cref="InMemoryPseudonymStore"/> serves the CLI and tests.
+/// A binding, once made, never changes until the conversation expires; two callers binding the same value in
+/// the same scope at once must get the same placeholder, and two different values never share one.
 /// </summary>
 public interface IPseudonymStore
 {
@@ -14,6 +17,9 @@ public interface IPseudonymStore
 
     /// <summary>The sealed value behind a placeholder, or null when unknown or expired.</summary>
     byte[]? Find(string scopeId, string placeholder, DateTimeOffset now);
+
+    /// <summary>Deletes every mapping of conversations expired before <paramref name="now"/>; returns how many bindings went.</summary>
+    int Purge(DateTimeOffset now);
 }
 
 /// <summary>In-process store with a time-to-live per conversation (renewed on use). Thread-safe.</summary>
@@ -62,9 +68,16 @@ public sealed class InMemoryPseudonymStore : IPseudonymStore
     }
 
     /// <summary>Drops expired conversations.</summary>
-    public void Sweep(DateTimeOffset now)
+    public int Purge(DateTimeOffset now)
     {
+        int removed = 0;
         foreach (var (id, scope) in _scopes)
-            if (scope.Expires < now) _scopes.TryRemove(id, out _);
+        {
+            lock (scope)
+            {
+                if (scope.Expires < now && _scopes.TryRemove(id, out _)) removed += scope.ByValue.Count;
+            }
+        }
+        return removed;
     }
 }
