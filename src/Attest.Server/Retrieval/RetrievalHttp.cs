@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Attest.Core.Config;
 using Attest.Core.Identity;
 using Attest.Retrieval;
@@ -17,6 +18,9 @@ internal static class RetrievalHttp
         DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
     };
 
+    // Errors keep "param": null, as OpenAI's error shape (and the gateway's) does.
+    private static readonly JsonSerializerOptions ErrorJson = new(JsonSerializerDefaults.Web);
+
     public static IResult Error(int status, string code, string message, string? param = null)
     {
         var type = status switch
@@ -27,7 +31,7 @@ internal static class RetrievalHttp
             >= 500 => "server_error",
             _ => "invalid_request_error",
         };
-        return Results.Json(new { error = new { message, type, code, param } }, Json, statusCode: status);
+        return Results.Json(new { error = new { message, type, code, param } }, ErrorJson, statusCode: status);
     }
 
     public static IResult From(RetrievalException e) =>
@@ -49,50 +53,60 @@ internal static class RetrievalHttp
     }
 
     /// <summary>
-    /// Resolves the caller from the bearer key: its tenant and principal, plus the end user (<c>user</c> field or
-    /// <c>x-attest-user</c>) and that user's groups in this tenant. Refusals are recorded as <c>retrieval.denied</c>.
+    /// Resolves the caller through the gateway's <see cref="IdentityResolver"/> (the one place request identity is
+    /// resolved): the key (bearer, <c>api-key</c> or <c>x-api-key</c>) gives tenant and principal; the end user comes
+    /// from a verified on-behalf-of token (<c>x-attest-obo</c>), else from <c>x-attest-user</c> or the body's
+    /// <c>user</c>. Groups are then limited to this tenant's. Refusals after the key is known are recorded as
+    /// <c>retrieval.denied</c>.
     /// </summary>
     public static async Task<(RequestIdentity? Identity, IResult? Error)> AuthenticateAsync(HttpContext http, string scope, string operation, string? bodyUser, string? bodyTenant)
     {
         var services = http.RequestServices;
         var service = services.GetRequiredService<RetrievalService>();
-        var authenticator = services.GetService<IKeyAuthenticator>();
-        if (authenticator is null) return (null, Error(401, "invalid_api_key", "no virtual keys are configured on this server"));
-        var header = http.Request.Headers.Authorization.ToString();
-        var presented = header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header[7..].Trim() : null;
-        var auth = await authenticator.AuthenticateAsync(presented, http.RequestAborted);
-        if (auth.Key is not { } key || auth.Failure != KeyFailure.None)
-        {
-            return (null, auth.Failure switch
-            {
-                KeyFailure.Missing => Error(401, "missing_api_key", "send the virtual key as 'Authorization: Bearer <key>'"),
-                KeyFailure.Revoked => Error(401, "key_revoked", "this key has been revoked"),
-                KeyFailure.Expired => Error(401, "key_expired", "this key has expired"),
-                _ => Error(401, "invalid_api_key", "the key is not valid"),
-            });
-        }
+        var resolver = services.GetRequiredService<IdentityResolver>();
+        var (feature, failure) = await resolver.AuthenticateAsync(http, scope: null);
+        if (feature is null) return (null, From(failure ?? GatewayErrors.InvalidApiKey()));
         var policy = services.GetRequiredService<IPolicySource>().Current;
-        var keyIdentity = new RequestIdentity { Tenant = key.Tenant, KeyId = key.Id, Principal = key.Principal, Agent = key.Agent, Scopes = key.Scopes, RequestId = http.TraceIdentifier };
-        if (!key.Scopes.Contains(scope, StringComparer.Ordinal) && !key.Scopes.Contains("admin", StringComparer.Ordinal))
+        var keyIdentity = feature.Identity;
+        var tenant = keyIdentity.Tenant;
+        var keyScopes = feature.Key.Scopes;
+        if (!keyScopes.Contains(scope, StringComparer.Ordinal) && !keyScopes.Contains("admin", StringComparer.Ordinal))
         {
             await service.RecordDenialAsync(keyIdentity, operation, "insufficient_scope", http.RequestAborted);
             return (null, Error(403, "insufficient_scope", $"this key lacks the '{scope}' scope"));
         }
-        if (bodyTenant is { Length: > 0 } && !string.Equals(bodyTenant, key.Tenant, StringComparison.Ordinal))
+        if (bodyTenant is { Length: > 0 } && !string.Equals(bodyTenant, tenant, StringComparison.Ordinal))
         {
             await service.RecordDenialAsync(keyIdentity, operation, "tenant_mismatch", http.RequestAborted);
             return (null, Error(403, "tenant_mismatch", "the tenant comes from the key; this key may not act for another tenant", "tenant"));
         }
-        var user = bodyUser is { Length: > 0 } ? bodyUser : http.Request.Headers["x-attest-user"].ToString();
-        if (string.IsNullOrEmpty(user))
-            return (keyIdentity with { Groups = key.Principal is { } p ? CallerGroups.For(policy, p, key.Tenant) : [] }, null);
-        if (!policy.Config.Identity.TrustUserHeader)
+        bool obo = http.Request.Headers["x-attest-obo"].FirstOrDefault() is { Length: > 0 };
+        var claimed = bodyUser is { Length: > 0 } ? bodyUser : http.Request.Headers["x-attest-user"].FirstOrDefault();
+        if (!obo && !string.IsNullOrEmpty(claimed) && !policy.Config.Identity.TrustUserHeader)
             return (null, Error(400, "end_user_not_accepted", "end-user identity from 'user' or x-attest-user is disabled (identity.trustUserHeader: false)", "user"));
-        if (CallerGroups.BelongsElsewhere(policy, user, key.Tenant))
+        var body = bodyUser is { Length: > 0 } ? new JsonObject { ["user"] = bodyUser } : null;
+        if (await resolver.ResolveEndUserAsync(http, feature, body) is { } oboFailure)
         {
-            await service.RecordDenialAsync(keyIdentity with { EndUser = user }, operation, "user_wrong_tenant", http.RequestAborted);
+            await service.RecordDenialAsync(keyIdentity, operation, oboFailure.Code, http.RequestAborted);
+            return (null, From(oboFailure));
+        }
+        var identity = feature.Identity;
+        if (identity.EndUser is not { } user)
+            return (identity with { Groups = keyIdentity.Principal is { } p ? CallerGroups.For(policy, p, tenant) : [] }, null);
+        if (obo && !string.IsNullOrEmpty(claimed) && !string.Equals(claimed, user, StringComparison.Ordinal))
+        {
+            await service.RecordDenialAsync(identity, operation, "obo_user_mismatch", http.RequestAborted);
+            return (null, Error(403, "obo_user_mismatch", "the end user named in the request is not the on-behalf-of token's subject", "user"));
+        }
+        if (CallerGroups.BelongsElsewhere(policy, user, tenant))
+        {
+            await service.RecordDenialAsync(identity, operation, "user_wrong_tenant", http.RequestAborted);
             return (null, Error(403, "user_wrong_tenant", "this end user belongs to another tenant", "user"));
         }
-        return (keyIdentity with { EndUser = user, Groups = CallerGroups.For(policy, user, key.Tenant) }, null);
+        // Token groups are kept, but never a group declared for another tenant.
+        var foreign = policy.Config.Groups.Where(g => g.Tenant is { Length: > 0 } gt && gt != tenant).Select(g => g.Id).ToHashSet(StringComparer.Ordinal);
+        return (identity with { Groups = [.. identity.Groups.Where(g => !foreign.Contains(g))] }, null);
     }
+
+    private static IResult From(GatewayError e) => Error(e.Status, e.Code, e.Message, e.Param);
 }

@@ -16,6 +16,8 @@ internal sealed class RetrievalTestHost : IAsyncDisposable
         version: 1
         server: { storage: { kind: sqlite } }
         tenants: [{ id: acme }, { id: globex }]
+        identity:
+          onBehalfOf: { issuer: "https://idp.test", audience: attest, signingKey: { file: obo.key } }
         principals:
           - { id: alice, tenant: acme, groups: [finance] }
           - { id: bob, tenant: acme, groups: [engineering] }
@@ -51,6 +53,7 @@ internal sealed class RetrievalTestHost : IAsyncDisposable
     {
         var dir = Path.Combine(Path.GetTempPath(), "attest-retrieval-http", Guid.NewGuid().ToString("n"));
         System.IO.Directory.CreateDirectory(dir);
+        await File.WriteAllTextAsync(Path.Combine(dir, "obo.key"), Gateway.Obo.Secret);
         var audit = new RecordingAudit();
         var policy = new StaticPolicySource(ConfigLoader.FromText(Yaml, dir));
         var app = await AttestHost.BuildAsync(policy, new AttestHostOptions
