@@ -3,6 +3,7 @@ using Attest.Core.Config;
 using Attest.Core.Guards;
 using Attest.Core.Identity;
 using Attest.Server.Hosting;
+using Attest.Server.Tests.Gateway;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -28,7 +29,7 @@ public sealed class DurablePseudonymTests : IDisposable
         return path;
     }
 
-    private async Task<WebApplication> ReplicaAsync(string name, string masterKeyFile)
+    private async Task<WebApplication> ReplicaAsync(string name, string masterKeyFile, TestKeys? keys = null)
     {
         var dir = Path.Combine(_root, name);
         Directory.CreateDirectory(dir);
@@ -37,13 +38,20 @@ public sealed class DurablePseudonymTests : IDisposable
             server: { storage: { kind: sqlite, path: "{{Path.Combine(_root, "shared.db")}}" } }
             audit: { masterKey: { file: "{{masterKeyFile}}" } }
             tenants: [{ id: acme }]
+            providers: [{ id: local, type: offline }]
+            models: [{ alias: chat-default, targets: [{ provider: local, model: offline-echo-2026-01 }] }]
             guards:
               - id: g
                 actions: { input: { pii: redact }, output: { pii: flag } }
                 redactionMode: pseudonymize
             """;
         var app = await AttestHost.BuildAsync(new StaticPolicySource(ConfigLoader.FromText(yaml, dir)),
-            new AttestHostOptions { Listen = "http://127.0.0.1:0", LogLevel = LogLevel.Warning });
+            new AttestHostOptions
+            {
+                Listen = "http://127.0.0.1:0",
+                LogLevel = LogLevel.Warning,
+                ConfigureServices = s => { if (keys is not null) s.AddSingleton<Server.Gateway.IKeyAuthenticator>(keys); },
+            });
         await app.StartAsync();
         return app;
     }
@@ -83,6 +91,36 @@ public sealed class DurablePseudonymTests : IDisposable
         Assert.Equal("to <EMAIL_1>", (await a.Services.GetRequiredService<IGuardPipeline>().EvaluateAsync("to jane@example.com", Input)).Text);
         await using var b = await ReplicaAsync("b", MasterKeyFile("two.key"));
         Assert.Equal("to <EMAIL_1>", b.Services.GetRequiredService<IGuardPipeline>().Restore("to <EMAIL_1>", Output));
+    }
+
+    [Fact]
+    public async Task Through_the_gateway_a_second_replica_restores_the_first_ones_placeholders_buffered_and_streamed()
+    {
+        var key = MasterKeyFile("master.key");
+        var keys = new TestKeys();
+        keys.Add("atk_pseudo_0123456789", scopes: ["chat"]);
+        await using var a = await ReplicaAsync("a", key, keys);
+        await using var b = await ReplicaAsync("b", key, keys);
+
+        async Task<(int Status, string Text)> ChatAsync(WebApplication replica, string user, string prompt, bool stream)
+        {
+            using var http = new HttpClient { BaseAddress = new Uri(AttestHost.BoundAddress(replica) + "/") };
+            http.DefaultRequestHeaders.Authorization = new("Bearer", "atk_pseudo_0123456789");
+            http.DefaultRequestHeaders.Add("x-attest-conversation", "conv-http");
+            http.DefaultRequestHeaders.Add("x-attest-user", user);
+            var (status, body, _, text) = await Http.PostAsync(http, "v1/chat/completions", Http.Chat("chat-default", prompt, stream));
+            if (!stream) return (status, body?["choices"]?[0]?["message"]?["content"]?.GetValue<string>() ?? text);
+            var deltas = Http.Events(text).Where(e => e != "[DONE]").Select(e => System.Text.Json.Nodes.JsonNode.Parse(e)?["choices"]?[0]?["delta"]?["content"]?.GetValue<string>());
+            return (status, string.Concat(deltas));
+        }
+
+        // Replica A pseudonymises the address before the model sees it (the offline model echoes what it got).
+        Assert.Equal((200, "You said: Please email jane@example.com"), await ChatAsync(a, "u1", "Please email jane@example.com", stream: false));
+        // Replica B never saw the address, yet restores the placeholder the model answers with, buffered and streamed.
+        Assert.Equal((200, "You said: Did jane@example.com reply?"), await ChatAsync(b, "u1", "Did <EMAIL_1> reply?", stream: false));
+        Assert.Equal((200, "You said: Did jane@example.com reply?"), await ChatAsync(b, "u1", "Did <EMAIL_1> reply?", stream: true));
+        // Another end user in the same conversation id gets nothing restored.
+        Assert.Equal((200, "You said: Did <EMAIL_1> reply?"), await ChatAsync(b, "u2", "Did <EMAIL_1> reply?", stream: false));
     }
 
     public void Dispose()
