@@ -9,8 +9,8 @@ namespace Attest.Storage.Guards;
 /// placeholder made by one instance is restored by another or after a restart (given the same vault key). Rows hold
 /// keyed digests, the placeholder and the AES-GCM ciphertext only. Binding is insert-or-get on the unique
 /// (scope, value) and (scope, placeholder) keys: concurrent callers agree on one placeholder per value and never give
-/// one placeholder to two values. A conversation's bindings share one expiry, renewed on use (at most once a minute,
-/// so repeated use costs one read); an expired conversation cannot be restored and starts afresh when used again.
+/// one placeholder to two values. A conversation's bindings share one expiry (to within a minute), renewed on use at
+/// most once a minute, so repeated use costs one read; an expired conversation cannot be restored and starts afresh.
 /// The <see cref="IPseudonymStore"/> contract is synchronous (the redactor runs inside the guard engine), so this
 /// store uses the providers' synchronous calls. Thread-safe.
 /// </summary>
@@ -20,6 +20,7 @@ public sealed class SqlPseudonymStore(AttestDatabase database, TimeProvider time
     public static readonly TimeSpan RenewEvery = TimeSpan.FromMinutes(1);
 
     private const int MaxNumberAttempts = 64;
+    private static readonly long RenewEveryMs = (long)RenewEvery.TotalMilliseconds;
 
     private sealed record Binding(string Placeholder, long ExpiresAt);
 
@@ -51,7 +52,7 @@ public sealed class SqlPseudonymStore(AttestDatabase database, TimeProvider time
             new { scopeId, valueDigest });
         if (hit is not null && hit.ExpiresAt >= now)
         {
-            if (hit.ExpiresAt < expiresAt - (long)RenewEvery.TotalMilliseconds) Renew(c, null, scopeId, expiresAt);
+            if (hit.ExpiresAt < expiresAt - RenewEveryMs) Renew(c, null, scopeId, expiresAt);
             return hit.Placeholder;
         }
 
@@ -81,8 +82,10 @@ public sealed class SqlPseudonymStore(AttestDatabase database, TimeProvider time
         throw new InvalidOperationException($"no free pseudonym number after {MaxNumberAttempts} attempts");
     }
 
+    // Rows renewed less than a minute ago are left alone, so binding many values in one conversation stays linear.
     private static void Renew(DbConnection c, DbTransaction? tx, string scopeId, long expiresAt) =>
-        c.Execute("UPDATE guard_pseudonyms SET expires_at = @expiresAt WHERE scope_id = @scopeId AND expires_at < @expiresAt", new { scopeId, expiresAt }, tx);
+        c.Execute("UPDATE guard_pseudonyms SET expires_at = @expiresAt WHERE scope_id = @scopeId AND expires_at < @stale",
+            new { scopeId, expiresAt, stale = expiresAt - RenewEveryMs }, tx);
 
     private static T Retry<T>(Func<T> operation)
     {
