@@ -1,4 +1,6 @@
 using System.Text;
+using Attest.Core.Guards;
+using Attest.Core.Time;
 using Attest.Guards.Redaction;
 
 namespace Attest.Guards.Tests;
@@ -32,5 +34,31 @@ public class PseudonymStoreTests
         var results = await Task.WhenAll(Enumerable.Range(0, 64).Select(i => Task.Run(() => (v: i % 8, p: store.GetOrAdd("s", $"d{i % 8}", "PHONE", Maker("PHONE", $"v{i % 8}"), T0.AddHours(1))))));
         var perValue = results.GroupBy(r => r.v).Select(g => g.Select(r => r.p).Distinct().Single()).ToList();
         Assert.Equal(8, perValue.Distinct().Count());
+    }
+
+    private sealed class BrokenStore : IPseudonymStore
+    {
+        public string GetOrAdd(string scopeId, string valueDigest, string label, Func<int, (string Placeholder, byte[] Sealed)> create, DateTimeOffset expires) =>
+            throw new InvalidOperationException("database unavailable");
+        public byte[]? Find(string scopeId, string placeholder, DateTimeOffset now) => throw new InvalidOperationException("database unavailable");
+        public int Purge(DateTimeOffset now) => throw new InvalidOperationException("database unavailable");
+    }
+
+    [Fact]
+    public async Task AStoreThatFailsWhileRedactingBlocksTheTextInsteadOfPassingPiiOn()
+    {
+        var yaml = """
+            version: 1
+            tenants: [{ id: acme }]
+            guards: [{ id: g, redactionMode: pseudonymize }]
+            """;
+        var vault = new PseudonymVault(new byte[32], new BrokenStore(), new ManualTimeProvider(T0));
+        var p = TestPipelines.Default(yaml, vault: vault);
+        var verdict = await p.EvaluateAsync("mail jane@example.com", TestPipelines.Ctx(GuardDirection.Input, conversation: "c1"));
+        Assert.Equal(GuardAction.Block, verdict.Action);
+        Assert.True(verdict.Faulted);
+        Assert.DoesNotContain("jane", verdict.Text, StringComparison.Ordinal);
+        // Text without PII never needs the store.
+        Assert.Equal(GuardAction.Allow, (await p.EvaluateAsync("what is 2+2?", TestPipelines.Ctx(GuardDirection.Input, conversation: "c1"))).Action);
     }
 }
