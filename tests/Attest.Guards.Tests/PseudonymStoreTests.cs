@@ -61,4 +61,25 @@ public class PseudonymStoreTests
         // Text without PII never needs the store.
         Assert.Equal(GuardAction.Allow, (await p.EvaluateAsync("what is 2+2?", TestPipelines.Ctx(GuardDirection.Input, conversation: "c1"))).Action);
     }
+
+    private sealed class CountingStore : IPseudonymStore
+    {
+        private readonly InMemoryPseudonymStore _inner = new();
+        public int Finds;
+        public string GetOrAdd(string scopeId, string valueDigest, string label, Func<int, (string Placeholder, byte[] Sealed)> create, DateTimeOffset expires) =>
+            _inner.GetOrAdd(scopeId, valueDigest, label, create, expires);
+        public byte[]? Find(string scopeId, string placeholder, DateTimeOffset now) { Interlocked.Increment(ref Finds); return _inner.Find(scopeId, placeholder, now); }
+        public int Purge(DateTimeOffset now) => _inner.Purge(now);
+    }
+
+    [Fact]
+    public void RestoreLooksUpEachDistinctPlaceholderOnce()
+    {
+        var store = new CountingStore();
+        var vault = new PseudonymVault(new byte[32], store, new ManualTimeProvider(T0));
+        Assert.Equal("<EMAIL_1>", vault.Pseudonymize("s", "EMAIL", "jane@example.com"));
+        Assert.Equal("jane@example.com, jane@example.com and <EMAIL_9> or jane@example.com",
+            vault.Restore("s", "<EMAIL_1>, <EMAIL_1> and <EMAIL_9> or <EMAIL_1>"));
+        Assert.Equal(2, store.Finds);
+    }
 }

@@ -70,10 +70,14 @@ public sealed partial class PseudonymVault
         if (!text.Contains('<', StringComparison.Ordinal)) return text;
         var scopeId = Digest("scope", scope);
         var now = _time.GetUtcNow();
+        Dictionary<string, string>? seen = null; // one store lookup per distinct placeholder in this text
         return Placeholder().Replace(text, m =>
         {
+            if (seen?.TryGetValue(m.Value, out var known) == true) return known;
             var sealedValue = _store.Find(scopeId, m.Value, now);
-            return sealedValue is null ? m.Value : Open(scope, m.Value, sealedValue) ?? m.Value;
+            var restored = sealedValue is null ? m.Value : Open(scope, m.Value, sealedValue) ?? m.Value;
+            (seen ??= new(StringComparer.Ordinal))[m.Value] = restored;
+            return restored;
         });
     }
 
