@@ -82,4 +82,15 @@ public class PseudonymStoreTests
             vault.Restore("s", "<EMAIL_1>, <EMAIL_1> and <EMAIL_9> or <EMAIL_1>"));
         Assert.Equal(2, store.Finds);
     }
+
+    [Fact]
+    public void WithAClockAnExpiredConversationStartsAfresh()
+    {
+        var clock = new ManualTimeProvider(T0);
+        var store = new InMemoryPseudonymStore(clock);
+        Assert.Equal("<EMAIL_1>", store.GetOrAdd("s", "old", "EMAIL", Maker("EMAIL", "old"), T0.AddMinutes(5)));
+        clock.Advance(TimeSpan.FromMinutes(10));
+        Assert.Equal("<EMAIL_1>", store.GetOrAdd("s", "new", "EMAIL", Maker("EMAIL", "new"), clock.GetUtcNow().AddMinutes(5)));
+        Assert.Equal("new", Encoding.UTF8.GetString(store.Find("s", "<EMAIL_1>", clock.GetUtcNow())!));
+    }
 }

@@ -22,8 +22,12 @@ public interface IPseudonymStore
     int Purge(DateTimeOffset now);
 }
 
-/// <summary>In-process store with a time-to-live per conversation (renewed on use). Thread-safe.</summary>
-public sealed class InMemoryPseudonymStore : IPseudonymStore
+/// <summary>
+/// In-process store with a time-to-live per conversation (renewed on use). Given a clock, an expired conversation
+/// starts afresh when used again (as the SQL store does); without one it is only dropped by lookups and
+/// <see cref="Purge"/>. Thread-safe.
+/// </summary>
+public sealed class InMemoryPseudonymStore(TimeProvider? time = null) : IPseudonymStore
 {
     private sealed class Scope
     {
@@ -42,6 +46,12 @@ public sealed class InMemoryPseudonymStore : IPseudonymStore
         var scope = _scopes.GetOrAdd(scopeId, _ => new Scope());
         lock (scope)
         {
+            if (time is not null && scope.Expires != default && scope.Expires < time.GetUtcNow())
+            {
+                scope.ByValue.Clear();
+                scope.ByPlaceholder.Clear();
+                scope.Counters.Clear();
+            }
             scope.Expires = expires;
             if (scope.ByValue.TryGetValue(valueDigest, out var existing)) return existing;
             int n = scope.Counters.GetValueOrDefault(label) + 1;

@@ -30,7 +30,7 @@ public sealed partial class PseudonymVault
     public TimeSpan Ttl { get; }
 
     /// <summary>A vault with a random key and an in-memory store (tests, the CLI).</summary>
-    public static PseudonymVault Ephemeral(TimeProvider time) => new(RandomNumberGenerator.GetBytes(32), new InMemoryPseudonymStore(), time);
+    public static PseudonymVault Ephemeral(TimeProvider time) => new(RandomNumberGenerator.GetBytes(32), new InMemoryPseudonymStore(time), time);
 
     /// <summary>Loads <c>guard-vault.key</c> (base64, 32 bytes) from the folder, creating it (owner-only) on first use.</summary>
     public static byte[] LoadOrCreateKey(string directory)
