@@ -13,8 +13,10 @@ using Microsoft.Extensions.Logging;
 //   "bare":  identity, model pinning, limiter; guards and durable audit off.
 //   "full":  everything on: durable SQLite audit (chat.request + chat.response committed before the answer), guards, limiter, identity.
 //   "portkey" (--portkey): the Portkey gateway (node) routed to the same upstream.
-// Options: --portkey, --quick (fewer requests), --no-concurrent (concurrency-1 tables and saturation only).
+//   "audit only" / "guards only" (--split): the full gateway less guards, or less durable audit, to attribute the added time.
+// Options: --portkey, --split, --quick (fewer requests), --no-concurrent (concurrency-1 tables and saturation only).
 var portkeyWanted = args.Contains("--portkey");
+var split = args.Contains("--split");
 var quick = args.Contains("--quick");
 var concurrentTables = !args.Contains("--no-concurrent");
 const string Key = "atk_bench_key_0123456789";
@@ -25,8 +27,10 @@ Console.WriteLine("client, Attest gateways and fake upstream in this process on 
 await using var upstream = await FakeUpstream.StartAsync();
 var upstreamUrl = upstream.Urls.First();
 var dirs = new List<string>();
-await using var bare = await GatewayAsync(full: false);
-await using var full = await GatewayAsync(full: true);
+await using var bare = await GatewayAsync(audit: false, guards: false);
+await using var full = await GatewayAsync(audit: true, guards: true);
+await using var auditOnly = split ? await GatewayAsync(audit: true, guards: false) : null;
+await using var guardsOnly = split ? await GatewayAsync(audit: false, guards: true) : null;
 await using var portkey = portkeyWanted ? await Portkey.StartAsync(upstreamUrl) : null;
 
 using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = 1024, PooledConnectionLifetime = TimeSpan.FromMinutes(10), UseCookies = false };
@@ -39,6 +43,8 @@ var fullT = new Target("attest full", AttestHost.BoundAddress(full), "chat", att
 var portkeyT = portkey is null ? null : new Target("portkey", portkey.Url, FakeUpstream.Model, Portkey.Headers(upstreamUrl), portkey.Process);
 var targets = new List<Target> { direct, bareT, fullT };
 if (portkeyT is not null) targets.Add(portkeyT);
+if (auditOnly is not null) targets.Add(new Target("audit only", AttestHost.BoundAddress(auditOnly), "chat", attestKey));
+if (guardsOnly is not null) targets.Add(new Target("guards only", AttestHost.BoundAddress(guardsOnly), "chat", attestKey));
 
 var c1 = new Dictionary<(Target, bool), Samples>();
 foreach (var stream in new[] { false, true })
@@ -86,8 +92,7 @@ if (portkeyT is not null)
     Console.WriteLine($"  streaming TTFB added p50: portkey {sp:F3} ms vs attest full {sa:F3} ms — portkey/attest = {sp / sa:F1}x");
 }
 Console.WriteLine($"load average at the end: {Load.LoadAverage()}");
-await bare.StopAsync();
-await full.StopAsync();
+foreach (var g in new[] { bare, full, auditOnly, guardsOnly }) if (g is not null) await g.StopAsync();
 await upstream.StopAsync();
 foreach (var d in dirs) try { Directory.Delete(d, true); } catch (IOException) { }
 return;
@@ -105,9 +110,9 @@ static void Print(string scenario, Dictionary<Target, Samples> result, Target di
         Console.WriteLine($"  {t.Name,-12} | {s.P(0.5),7:F3} | {s.P(0.99),7:F3} | {s.P(0.5) - d.P(0.5),9:F3} | {s.P(0.99) - d.P(0.99),9:F3} | {s.Rps,7:F0} | {s.CpuMicrosPerRequest,10:F0} | {s.CpuMicrosPerRequest - d.CpuMicrosPerRequest,16:F0}");
 }
 
-async Task<WebApplication> GatewayAsync(bool full)
+async Task<WebApplication> GatewayAsync(bool audit, bool guards)
 {
-    var dir = Path.Combine(Path.GetTempPath(), $"attest-bench-gw-{Environment.ProcessId}-{(full ? "full" : "bare")}");
+    var dir = Path.Combine(Path.GetTempPath(), $"attest-bench-gw-{Environment.ProcessId}-{(audit ? "a" : "")}{(guards ? "g" : "")}");
     Directory.CreateDirectory(dir);
     dirs.Add(dir);
     var yaml = $"""
@@ -132,9 +137,8 @@ async Task<WebApplication> GatewayAsync(bool full)
         ConfigureServices = s =>
         {
             s.AddSingleton<IKeyAuthenticator>(new BenchKeys(Key));
-            if (full) return;
-            s.RemoveAll<IAuditLog>();
-            s.RemoveAll<IGuardPipeline>();
+            if (!audit) s.RemoveAll<IAuditLog>();
+            if (!guards) s.RemoveAll<IGuardPipeline>();
         },
     });
     await app.StartAsync();
