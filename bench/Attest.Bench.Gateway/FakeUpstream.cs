@@ -18,7 +18,8 @@ internal static class FakeUpstream
         "data: [DONE]",
     ];
 
-    public static async Task<WebApplication> StartAsync()
+    /// <summary>Starts the upstream; with <paramref name="latency"/> above zero each answer waits that long first, as a model would.</summary>
+    public static async Task<WebApplication> StartAsync(TimeSpan latency)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -28,6 +29,7 @@ internal static class FakeUpstream
         {
             bool stream;
             using (var reader = new StreamReader(http.Request.Body)) stream = (await reader.ReadToEndAsync()).Contains("\"stream\":true", StringComparison.Ordinal);
+            if (latency > TimeSpan.Zero) await Task.Delay(latency);
             if (!stream)
             {
                 http.Response.ContentType = "application/json";

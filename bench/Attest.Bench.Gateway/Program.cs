@@ -2,8 +2,8 @@ using System.Diagnostics;
 using Attest.Core.Audit;
 using Attest.Core.Config;
 using Attest.Core.Guards;
-using Attest.Server.Gateway;
 using Attest.Server.Hosting;
+using Attest.Server.Keys;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -14,17 +14,20 @@ using Microsoft.Extensions.Logging;
 //   "full":  everything on: durable SQLite audit (chat.request + chat.response committed before the answer), guards, limiter, identity.
 //   "portkey" (--portkey): the Portkey gateway (node) routed to the same upstream.
 //   "audit only" / "guards only" (--split): the full gateway less guards, or less durable audit, to attribute the added time.
-// Options: --portkey, --split, --quick (fewer requests), --no-concurrent (concurrency-1 tables and saturation only).
+// Keys are real virtual keys (created with KeyManager, authenticated by keyed hash against the store on every request).
+// Options: --portkey, --split, --quick (fewer requests), --no-concurrent (concurrency-1 tables and saturation only),
+//          --micro (per-call cost of storage open and key authentication), --profile [--full] (only saturation of one gateway, to attach a profiler), --upstream-ms N (the fake upstream takes N ms per answer, like a model would; default 0).
 var portkeyWanted = args.Contains("--portkey");
+var upstreamMs = args.SkipWhile(a => a != "--upstream-ms").Skip(1).Select(int.Parse).FirstOrDefault();
 var split = args.Contains("--split");
 var quick = args.Contains("--quick");
 var concurrentTables = !args.Contains("--no-concurrent");
-const string Key = "atk_bench_key_0123456789";
 
 Console.WriteLine($"Attest gateway benchmark — {Environment.ProcessorCount} cores, .NET {Environment.Version}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, load average {Load.LoadAverage()}");
-Console.WriteLine("client, Attest gateways and fake upstream in this process on loopback" + (portkeyWanted ? "; Portkey in its own node process" : ""));
+Console.WriteLine("client, Attest gateways and fake upstream in this process on loopback" + (portkeyWanted ? "; Portkey in its own node process" : "")
+    + (upstreamMs > 0 ? $"; the upstream takes {upstreamMs} ms per answer" : ""));
 
-await using var upstream = await FakeUpstream.StartAsync();
+await using var upstream = await FakeUpstream.StartAsync(TimeSpan.FromMilliseconds(upstreamMs));
 var upstreamUrl = upstream.Urls.First();
 var dirs = new List<string>();
 await using var bare = await GatewayAsync(audit: false, guards: false);
@@ -36,16 +39,27 @@ await using var portkey = portkeyWanted ? await Portkey.StartAsync(upstreamUrl) 
 using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = 1024, PooledConnectionLifetime = TimeSpan.FromMinutes(10), UseCookies = false };
 using var http = new HttpClient(handler);
 var load = new Load(http);
-KeyValuePair<string, string>[] attestKey = [new("Authorization", "Bearer " + Key)];
 var direct = new Target("direct", upstreamUrl, FakeUpstream.Model, []);
-var bareT = new Target("attest bare", AttestHost.BoundAddress(bare), "chat", attestKey);
-var fullT = new Target("attest full", AttestHost.BoundAddress(full), "chat", attestKey);
+var bareT = await AttestTargetAsync("attest bare", bare);
+var fullT = await AttestTargetAsync("attest full", full);
 var portkeyT = portkey is null ? null : new Target("portkey", portkey.Url, FakeUpstream.Model, Portkey.Headers(upstreamUrl), portkey.Process);
 var targets = new List<Target> { direct, bareT, fullT };
 if (portkeyT is not null) targets.Add(portkeyT);
-if (auditOnly is not null) targets.Add(new Target("audit only", AttestHost.BoundAddress(auditOnly), "chat", attestKey));
-if (guardsOnly is not null) targets.Add(new Target("guards only", AttestHost.BoundAddress(guardsOnly), "chat", attestKey));
+if (auditOnly is not null) targets.Add(await AttestTargetAsync("audit only", auditOnly));
+if (guardsOnly is not null) targets.Add(await AttestTargetAsync("guards only", guardsOnly));
 
+if (args.Contains("--micro"))
+{
+    await Micro.RunAsync(bare, bareT.Headers[0].Value["Bearer ".Length..], quick ? 2000 : 10000);
+    return;
+}
+if (args.Contains("--profile"))
+{
+    // For a profiler attached to this process: only the bare gateway at saturation, for a while.
+    var profiled = await load.ConcurrentAsync(args.Contains("--full") ? fullT : bareT, false, 128, 60000, warmup: 500);
+    Console.WriteLine($"profile run: {profiled.Rps:F0} req/s, CPU {profiled.CpuMicrosPerRequest:F0} µs/req");
+    return;
+}
 var c1 = new Dictionary<(Target, bool), Samples>();
 foreach (var stream in new[] { false, true })
 {
@@ -64,12 +78,14 @@ if (concurrentTables)
         Print(name, result, direct);
     }
 }
+var satDirect = await load.ConcurrentAsync(direct, false, 128, quick ? 6000 : 20000, warmup: 500);
 var satBare = await load.ConcurrentAsync(bareT, false, 128, quick ? 6000 : 20000, warmup: 500);
 var satFull = await load.ConcurrentAsync(fullT, false, 128, quick ? 6000 : 20000, warmup: 500);
 Console.WriteLine();
 Console.WriteLine($"saturation, concurrency 128, non-streaming (load average now {Load.LoadAverage()}):");
-Console.WriteLine($"  attest bare: {satBare.Rps,7:F0} req/s, p50 {satBare.P(0.5):F2} ms, p99 {satBare.P(0.99):F2} ms, CPU {satBare.CpuMicrosPerRequest:F0} µs/req (whole process)");
-Console.WriteLine($"  attest full: {satFull.Rps,7:F0} req/s, p50 {satFull.P(0.5):F2} ms, p99 {satFull.P(0.99):F2} ms, CPU {satFull.CpuMicrosPerRequest:F0} µs/req (whole process)");
+Console.WriteLine($"  direct:      {satDirect.Rps,7:F0} req/s, p50 {satDirect.P(0.5):F2} ms, p99 {satDirect.P(0.99):F2} ms, CPU {satDirect.CpuMicrosPerRequest:F0} µs/req (client and upstream)");
+Console.WriteLine($"  attest bare: {satBare.Rps,7:F0} req/s, p50 {satBare.P(0.5):F2} ms, p99 {satBare.P(0.99):F2} ms, CPU {satBare.CpuMicrosPerRequest:F0} µs/req (whole process; gateway ≈ {satBare.CpuMicrosPerRequest - satDirect.CpuMicrosPerRequest:F0})");
+Console.WriteLine($"  attest full: {satFull.Rps,7:F0} req/s, p50 {satFull.P(0.5):F2} ms, p99 {satFull.P(0.99):F2} ms, CPU {satFull.CpuMicrosPerRequest:F0} µs/req (whole process; gateway ≈ {satFull.CpuMicrosPerRequest - satDirect.CpuMicrosPerRequest:F0})");
 GC.Collect();
 Console.WriteLine($"memory after run: working set {Process.GetCurrentProcess().WorkingSet64 / 1048576.0:F0} MiB, managed heap {GC.GetTotalMemory(false) / 1048576.0:F0} MiB, gen2 collections {GC.CollectionCount(2)}");
 
@@ -96,6 +112,12 @@ foreach (var g in new[] { bare, full, auditOnly, guardsOnly }) if (g is not null
 await upstream.StopAsync();
 foreach (var d in dirs) try { Directory.Delete(d, true); } catch (IOException) { }
 return;
+
+static async Task<Target> AttestTargetAsync(string name, WebApplication gateway)
+{
+    var issued = await gateway.Services.GetRequiredService<KeyManager>().CreateAsync(new KeyRequest { Tenant = "acme", Scopes = ["chat"] }, "bench");
+    return new Target(name, AttestHost.BoundAddress(gateway), "chat", [new("Authorization", "Bearer " + issued.Key)]);
+}
 
 static void Verdict(string what, double value, double target, string unit) =>
     Console.WriteLine($"  {what,-40} {value,9:F3} {unit} (target ≤ {target} {unit}: {(value <= target ? "met" : "NOT met")})");
@@ -136,19 +158,10 @@ async Task<WebApplication> GatewayAsync(bool audit, bool guards)
         LogLevel = LogLevel.Warning,
         ConfigureServices = s =>
         {
-            s.AddSingleton<IKeyAuthenticator>(new BenchKeys(Key));
             if (!audit) s.RemoveAll<IAuditLog>();
             if (!guards) s.RemoveAll<IGuardPipeline>();
         },
     });
     await app.StartAsync();
     return app;
-}
-
-internal sealed class BenchKeys(string key) : IKeyAuthenticator
-{
-    private readonly VirtualKey _key = new() { Id = "bench", Tenant = "acme", DisplayPrefix = "atk_benc", Scopes = ["chat"] };
-
-    public ValueTask<KeyAuthentication> AuthenticateAsync(string? presentedKey, CancellationToken cancellationToken = default) =>
-        ValueTask.FromResult(presentedKey == key ? new KeyAuthentication(_key, KeyFailure.None) : new KeyAuthentication(null, KeyFailure.Unknown));
 }
