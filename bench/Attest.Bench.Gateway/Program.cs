@@ -51,6 +51,7 @@ if (guardsOnly is not null) targets.Add(await AttestTargetAsync("guards only", g
 if (args.Contains("--micro"))
 {
     await Micro.RunAsync(bare, bareT.Headers[0].Value["Bearer ".Length..], quick ? 2000 : 10000);
+    await StopAllAsync();
     return;
 }
 if (args.Contains("--profile"))
@@ -58,6 +59,7 @@ if (args.Contains("--profile"))
     // For a profiler attached to this process: only the bare gateway at saturation, for a while.
     var profiled = await load.ConcurrentAsync(args.Contains("--full") ? fullT : bareT, false, 128, 60000, warmup: 500);
     Console.WriteLine($"profile run: {profiled.Rps:F0} req/s, CPU {profiled.CpuMicrosPerRequest:F0} µs/req");
+    await StopAllAsync();
     return;
 }
 var c1 = new Dictionary<(Target, bool), Samples>();
@@ -90,7 +92,7 @@ GC.Collect();
 Console.WriteLine($"memory after run: working set {Process.GetCurrentProcess().WorkingSet64 / 1048576.0:F0} MiB, managed heap {GC.GetTotalMemory(false) / 1048576.0:F0} MiB, gen2 collections {GC.CollectionCount(2)}");
 
 Console.WriteLine();
-Console.WriteLine("targets (2-core machine):");
+Console.WriteLine("targets (2-core machine" + (upstreamMs > 0 ? $"; they are defined for the instant upstream, this run's upstream takes {upstreamMs} ms, whose timer jitter makes p99 differences meaningless" : "") + "):");
 double Added(Target t, double q) => c1[(t, false)].P(q) - c1[(direct, false)].P(q);
 Verdict("full: added p50 at concurrency 1", Added(fullT, 0.5), 0.5, "ms");
 Verdict("full: added p99 at concurrency 1", Added(fullT, 0.99), 2.0, "ms");
@@ -108,10 +110,15 @@ if (portkeyT is not null)
     Console.WriteLine($"  streaming TTFB added p50: portkey {sp:F3} ms vs attest full {sa:F3} ms — portkey/attest = {sp / sa:F1}x");
 }
 Console.WriteLine($"load average at the end: {Load.LoadAverage()}");
-foreach (var g in new[] { bare, full, auditOnly, guardsOnly }) if (g is not null) await g.StopAsync();
-await upstream.StopAsync();
-foreach (var d in dirs) try { Directory.Delete(d, true); } catch (IOException) { }
+await StopAllAsync();
 return;
+
+async Task StopAllAsync()
+{
+    foreach (var g in new[] { bare, full, auditOnly, guardsOnly }) if (g is not null) await g.StopAsync();
+    await upstream.StopAsync();
+    foreach (var d in dirs) try { Directory.Delete(d, true); } catch (IOException) { }
+}
 
 static async Task<Target> AttestTargetAsync(string name, WebApplication gateway)
 {
