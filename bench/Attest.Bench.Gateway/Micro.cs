@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using Attest.Core.Guards;
+using Attest.Core.Identity;
 using Attest.Server.Gateway;
 using Attest.Storage;
 using Microsoft.AspNetCore.Builder;
@@ -6,11 +8,12 @@ using Microsoft.Extensions.DependencyInjection;
 
 /// <summary>
 /// Per-call cost of pieces of the gateway's request path, measured in-process on one thread (--micro):
-/// opening a storage connection, and authenticating a virtual key (keyed hash + store lookup, done on every request).
+/// opening a storage connection, authenticating a virtual key (keyed hash + store lookup, done on every request), and
+/// the guard pipeline on the bench's short prompt and answer.
 /// </summary>
 internal static class Micro
 {
-    public static async Task RunAsync(WebApplication gateway, string presentedKey, int n)
+    public static async Task RunAsync(WebApplication gateway, WebApplication full, string presentedKey, int n)
     {
         Console.WriteLine();
         Console.WriteLine($"request-path pieces, one caller, {n} calls each (load average {Load.LoadAverage()}):");
@@ -20,6 +23,18 @@ internal static class Micro
         await MeasureAsync("virtual key authentication (store lookup)", n, async () =>
         {
             if ((await keys.AuthenticateAsync(presentedKey)).Key is null) throw new InvalidOperationException("bench key not accepted");
+        });
+        // The guard pipeline the full gateway runs on each message (default policy), on the bench's own prompt and answer.
+        var guards = full.Services.GetRequiredService<IGuardPipeline>();
+        var identity = new RequestIdentity { Tenant = "acme", KeyId = "bench", RequestId = "bench" };
+        var input = new GuardContext { Direction = GuardDirection.Input, Identity = identity, ConversationId = "bench" };
+        var output = input with { Direction = GuardDirection.Output };
+        await MeasureAsync("guard pipeline, input (27-character prompt)", n, async () => await guards.EvaluateAsync("Say hello to the benchmark.", input));
+        await MeasureAsync("guard pipeline, output (19-character answer)", n, async () => await guards.EvaluateAsync("Hello from upstream", output));
+        await MeasureAsync("guard pipeline, pseudonym restore (output)", n, () =>
+        {
+            _ = guards.Restore("Hello from upstream", output);
+            return Task.CompletedTask;
         });
     }
 

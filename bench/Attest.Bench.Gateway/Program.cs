@@ -50,7 +50,7 @@ if (guardsOnly is not null) targets.Add(await AttestTargetAsync("guards only", g
 
 if (args.Contains("--micro"))
 {
-    await Micro.RunAsync(bare, bareT.Headers[0].Value["Bearer ".Length..], quick ? 2000 : 10000);
+    await Micro.RunAsync(bare, full, bareT.Headers[0].Value["Bearer ".Length..], quick ? 2000 : 10000);
     await StopAllAsync();
     return;
 }
