@@ -40,7 +40,9 @@ internal sealed partial class AuditStage(ChatAuditor auditor, TimeProvider time,
             Task? response = null;
             try
             {
-                response = auditor.ResponseAsync(x, x.ResponseText.ToString(), time.GetElapsedTime(started).TotalMilliseconds, cancellationToken).AsTask();
+                // A chat.request already known to have failed means the answer is withheld: do not record it as a response.
+                if (x.RequestRecorded is not { IsFaulted: true })
+                    response = auditor.ResponseAsync(x, x.ResponseText.ToString(), time.GetElapsedTime(started).TotalMilliseconds, cancellationToken).AsTask();
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
