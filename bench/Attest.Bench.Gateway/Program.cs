@@ -34,7 +34,7 @@ await using var bare = await GatewayAsync(audit: false, guards: false);
 await using var full = await GatewayAsync(audit: true, guards: true);
 await using var auditOnly = split ? await GatewayAsync(audit: true, guards: false) : null;
 await using var guardsOnly = split ? await GatewayAsync(audit: false, guards: true) : null;
-await using var portkey = portkeyWanted ? await Portkey.StartAsync(upstreamUrl) : null;
+await using var portkey = portkeyWanted ? await TryStartPortkeyAsync() : null;
 
 using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = 1024, PooledConnectionLifetime = TimeSpan.FromMinutes(10), UseCookies = false };
 using var http = new HttpClient(handler);
@@ -112,6 +112,19 @@ if (portkeyT is not null)
 Console.WriteLine($"load average at the end: {Load.LoadAverage()}");
 await StopAllAsync();
 return;
+
+async Task<Portkey?> TryStartPortkeyAsync()
+{
+    try
+    {
+        return await Portkey.StartAsync(upstreamUrl);
+    }
+    catch (Exception e) when (e is InvalidOperationException or IOException or System.ComponentModel.Win32Exception)
+    {
+        Console.WriteLine($"Portkey not run: {e.Message} (needs node and npm; see bench/Attest.Bench.Gateway/portkey/package.json)");
+        return null;
+    }
+}
 
 async Task StopAllAsync()
 {
