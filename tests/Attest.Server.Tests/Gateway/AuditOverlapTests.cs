@@ -1,3 +1,8 @@
+using Attest.Audit.Log;
+using Attest.Core.Audit;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
 namespace Attest.Server.Tests.Gateway;
 
 /// <summary>
@@ -35,6 +40,32 @@ public sealed class AuditOverlapTests(FakeUpstream upstream) : IClassFixture<Fak
         var events = Http.Events(await response.Content.ReadAsStringAsync());
         Assert.Equal("[DONE]", events[^1]);
         Assert.Contains(host.Audit.Records, r => r.Type == "chat.response" && r.Attributes["request_id"] == id);
+    }
+
+    [Fact]
+    public async Task With_the_durable_log_every_answered_request_has_its_request_event_sequenced_before_its_response()
+    {
+        // The real audit log (SQLite, group commit) instead of the recording double.
+        await using var host = await GatewayHost.StartAsync(upstream, s =>
+        {
+            s.RemoveAll<IAuditLog>();
+            s.AddSingleton<IAuditLog>(sp => sp.GetRequiredService<AuditLog>());
+        });
+        using var client = host.Client();
+        var answered = await Task.WhenAll(Enumerable.Range(0, 24).Select(async i =>
+        {
+            var (status, _, headers, text) = await Http.PostAsync(client, "v1/chat/completions", Http.Chat("up-chat", "hi " + i, stream: i % 2 == 1));
+            Assert.True(status == 200, text);
+            return headers.GetValues("x-request-id").Single();
+        }));
+        var events = new List<AuditEventView>();
+        await foreach (var e in host.Services.GetRequiredService<IAuditReader>().QueryAsync(new AuditQuery { Tenant = "acme" })) events.Add(e);
+        foreach (var id in answered)
+        {
+            var request = Assert.Single(events, e => e.Type == AuditEventTypes.ChatRequest && e.Attributes.GetValueOrDefault("request_id") == id);
+            var response = Assert.Single(events, e => e.Type == AuditEventTypes.ChatResponse && e.Attributes.GetValueOrDefault("request_id") == id);
+            Assert.True(request.Sequence < response.Sequence, $"{id}: request {request.Sequence}, response {response.Sequence}");
+        }
     }
 
     [Theory]
