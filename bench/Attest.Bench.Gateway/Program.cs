@@ -1,143 +1,187 @@
 using System.Diagnostics;
-using System.Net.Http.Headers;
-using System.Text;
+using Attest.Core.Audit;
 using Attest.Core.Config;
-using Attest.Server.Gateway;
+using Attest.Core.Guards;
 using Attest.Server.Hosting;
+using Attest.Server.Keys;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 
-// Added latency of the Attest gateway over calling the same fake upstream directly (both on loopback,
-// in this process). Guards and durable audit are not registered here (bare proxy + identity + stages).
-const string Key = "atk_bench_key_0123456789";
-var completion = """{"id":"c1","object":"chat.completion","created":1,"model":"gpt-4o-2024-08-06","choices":[{"index":0,"message":{"role":"assistant","content":"Hello from upstream"},"finish_reason":"stop"}],"usage":{"prompt_tokens":7,"completion_tokens":3,"total_tokens":10}}"""u8.ToArray();
-string[] chunks =
-[
-    """data: {"id":"c1","object":"chat.completion.chunk","created":1,"model":"gpt-4o-2024-08-06","choices":[{"index":0,"delta":{"role":"assistant","content":"Hello "},"finish_reason":null}]}""",
-    """data: {"id":"c1","object":"chat.completion.chunk","created":1,"model":"gpt-4o-2024-08-06","choices":[{"index":0,"delta":{"content":"from upstream"},"finish_reason":"stop"}]}""",
-    """data: {"id":"c1","object":"chat.completion.chunk","created":1,"model":"gpt-4o-2024-08-06","choices":[],"usage":{"prompt_tokens":7,"completion_tokens":3,"total_tokens":10}}""",
-    "data: [DONE]",
-];
-var upstreamBuilder = WebApplication.CreateSlimBuilder();
-upstreamBuilder.Logging.ClearProviders();
-upstreamBuilder.WebHost.UseUrls("http://127.0.0.1:0");
-await using var upstream = upstreamBuilder.Build();
-upstream.MapPost("/v1/chat/completions", async (HttpContext http) =>
-{
-    var stream = false;
-    using (var reader = new StreamReader(http.Request.Body)) stream = (await reader.ReadToEndAsync()).Contains("\"stream\":true", StringComparison.Ordinal);
-    if (!stream)
-    {
-        http.Response.ContentType = "application/json";
-        await http.Response.Body.WriteAsync(completion);
-        return;
-    }
-    http.Response.ContentType = "text/event-stream";
-    foreach (var c in chunks)
-    {
-        await http.Response.WriteAsync(c + "\n\n");
-        await http.Response.Body.FlushAsync();
-    }
-});
-await upstream.StartAsync();
+// Added latency of the Attest gateway over calling the same fake upstream directly, all on loopback.
+//   "bare":  identity, model pinning, limiter; guards and durable audit off.
+//   "full":  everything on: durable SQLite audit (chat.request + chat.response committed before the answer), guards, limiter, identity.
+//   "portkey" (--portkey): the Portkey gateway (node) routed to the same upstream.
+//   "audit only" / "guards only" (--split): the full gateway less guards, or less durable audit, to attribute the added time.
+// Keys are real virtual keys (created with KeyManager, authenticated by keyed hash against the store on every request).
+// Options: --portkey, --split, --quick (fewer requests), --no-concurrent (concurrency-1 tables and saturation only),
+//          --micro (per-call cost of storage open and key authentication), --profile [--full] (only saturation of one gateway, to attach a profiler), --upstream-ms N (the fake upstream takes N ms per answer, like a model would; default 0).
+var portkeyWanted = args.Contains("--portkey");
+var upstreamMs = args.SkipWhile(a => a != "--upstream-ms").Skip(1).Select(int.Parse).FirstOrDefault();
+var split = args.Contains("--split");
+var quick = args.Contains("--quick");
+var concurrentTables = !args.Contains("--no-concurrent");
+
+Console.WriteLine($"Attest gateway benchmark — {Environment.ProcessorCount} cores, .NET {Environment.Version}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, load average {Load.LoadAverage()}");
+Console.WriteLine("client, Attest gateways and fake upstream in this process on loopback" + (portkeyWanted ? "; Portkey in its own node process" : "")
+    + (upstreamMs > 0 ? $"; the upstream takes {upstreamMs} ms per answer" : ""));
+
+await using var upstream = await FakeUpstream.StartAsync(TimeSpan.FromMilliseconds(upstreamMs));
 var upstreamUrl = upstream.Urls.First();
+var dirs = new List<string>();
+await using var bare = await GatewayAsync(audit: false, guards: false);
+await using var full = await GatewayAsync(audit: true, guards: true);
+await using var auditOnly = split ? await GatewayAsync(audit: true, guards: false) : null;
+await using var guardsOnly = split ? await GatewayAsync(audit: false, guards: true) : null;
+await using var portkey = portkeyWanted ? await TryStartPortkeyAsync() : null;
 
-var dir = Path.Combine(Path.GetTempPath(), "attest-bench-gw-" + Environment.ProcessId);
-Directory.CreateDirectory(dir);
-var yaml = $"""
-    version: 1
-    server:
-      dataDir: {dir}
-    tenants: [{"{"}id: acme{"}"}]
-    providers:
-      - id: up
-        type: openai
-        baseUrl: {upstreamUrl}/v1
-    models:
-      - alias: chat
-        targets:
-          - provider: up
-            model: gpt-4o-2024-08-06
-    """;
-await using var gateway = await AttestHost.BuildAsync(new StaticPolicySource(ConfigLoader.FromText(yaml, dir)), new AttestHostOptions
-{
-    Listen = "http://127.0.0.1:0",
-    LogLevel = LogLevel.Warning,
-    ConfigureServices = s => s.AddSingleton<IKeyAuthenticator>(new BenchKeys(Key)),
-});
-await gateway.StartAsync();
-var gatewayUrl = AttestHost.BoundAddress(gateway);
-
-using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = 1024, PooledConnectionLifetime = TimeSpan.FromMinutes(10) };
+using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = 1024, PooledConnectionLifetime = TimeSpan.FromMinutes(10), UseCookies = false };
 using var http = new HttpClient(handler);
-http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Key);
-var plain = """{"model":"MODEL","messages":[{"role":"user","content":"Say hello to the benchmark."}],"temperature":0.2}""";
-var streamed = """{"model":"MODEL","stream":true,"stream_options":{"include_usage":true},"messages":[{"role":"user","content":"Say hello to the benchmark."}]}""";
+var load = new Load(http);
+var direct = new Target("direct", upstreamUrl, FakeUpstream.Model, []);
+var bareT = await AttestTargetAsync("attest bare", bare);
+var fullT = await AttestTargetAsync("attest full", full);
+var portkeyT = portkey is null ? null : new Target("portkey", portkey.Url, FakeUpstream.Model, Portkey.Headers(upstreamUrl), portkey.Process);
+var targets = new List<Target> { direct, bareT, fullT };
+if (portkeyT is not null) targets.Add(portkeyT);
+if (auditOnly is not null) targets.Add(await AttestTargetAsync("audit only", auditOnly));
+if (guardsOnly is not null) targets.Add(await AttestTargetAsync("guards only", guardsOnly));
 
-async Task<double> OnceAsync(string url, string body, bool ttfb)
+if (args.Contains("--micro"))
 {
-    using var content = new StringContent(body, Encoding.UTF8, "application/json");
-    var start = Stopwatch.GetTimestamp();
-    using var response = await http.SendAsync(new HttpRequestMessage(HttpMethod.Post, url + "/v1/chat/completions") { Content = content }, HttpCompletionOption.ResponseHeadersRead);
-    response.EnsureSuccessStatusCode();
-    await using var s = await response.Content.ReadAsStreamAsync();
-    var buffer = new byte[4096];
-    if (ttfb)
+    await Micro.RunAsync(bare, full, bareT.Headers[0].Value["Bearer ".Length..], quick ? 2000 : 10000);
+    await StopAllAsync();
+    return;
+}
+if (args.Contains("--profile"))
+{
+    // For a profiler attached to this process: only the bare gateway at saturation, for a while.
+    var profiled = await load.ConcurrentAsync(args.Contains("--full") ? fullT : bareT, false, 128, 60000, warmup: 500);
+    Console.WriteLine($"profile run: {profiled.Rps:F0} req/s, CPU {profiled.CpuMicrosPerRequest:F0} µs/req");
+    await StopAllAsync();
+    return;
+}
+var c1 = new Dictionary<(Target, bool), Samples>();
+foreach (var stream in new[] { false, true })
+{
+    var name = stream ? "streaming TTFB, concurrency 1" : "non-streaming, concurrency 1";
+    var result = await load.SequentialAsync(targets, stream, perTarget: quick ? 800 : 3000, block: 200, warmup: 300);
+    foreach (var (t, s) in result) c1[(t, stream)] = s;
+    Print(name, result, direct);
+}
+if (concurrentTables)
+{
+    foreach (var stream in new[] { false, true })
     {
-        _ = await s.ReadAsync(buffer);
-        var first = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
-        while (await s.ReadAsync(buffer) > 0) { }
-        return first;
+        var name = (stream ? "streaming TTFB" : "non-streaming") + ", concurrency 64";
+        var result = new Dictionary<Target, Samples>();
+        foreach (var t in targets) result[t] = await load.ConcurrentAsync(t, stream, 64, quick ? 3000 : 10000, warmup: 200);
+        Print(name, result, direct);
     }
-    while (await s.ReadAsync(buffer) > 0) { }
-    return Stopwatch.GetElapsedTime(start).TotalMilliseconds;
 }
-
-async Task<(double P50, double P99, double Rps)> RunAsync(string url, string body, int concurrency, int total, bool ttfb)
-{
-    for (var i = 0; i < Math.Min(500, total); i++) await OnceAsync(url, body, ttfb);
-    var samples = new double[total];
-    var next = -1;
-    var sw = Stopwatch.StartNew();
-    await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
-    {
-        int i;
-        while ((i = Interlocked.Increment(ref next)) < total) samples[i] = await OnceAsync(url, body, ttfb);
-    }));
-    var rps = total / sw.Elapsed.TotalSeconds;
-    Array.Sort(samples);
-    return (samples[total / 2], samples[(int)(total * 0.99)], rps);
-}
-
-Console.WriteLine($"Attest gateway benchmark — {Environment.ProcessorCount} cores, .NET {Environment.Version}, client, gateway and fake upstream in one process on loopback");
-Console.WriteLine("scenario                         | direct p50 / p99 ms | gateway p50 / p99 ms | added p50 / p99 ms | gateway req/s");
-foreach (var (name, body, concurrency, total, ttfb) in new[]
-{
-    ("non-streaming, concurrency 1", plain, 1, 3000, false),
-    ("non-streaming, concurrency 64", plain, 64, 20000, false),
-    ("streaming TTFB, concurrency 1", streamed, 1, 3000, true),
-    ("streaming TTFB, concurrency 64", streamed, 64, 20000, true),
-})
-{
-    var direct = await RunAsync(upstreamUrl, body.Replace("MODEL", "gpt-4o-2024-08-06", StringComparison.Ordinal), concurrency, total, ttfb);
-    var viaGateway = await RunAsync(gatewayUrl, body.Replace("MODEL", "chat", StringComparison.Ordinal), concurrency, total, ttfb);
-    Console.WriteLine($"{name,-32} | {direct.P50,8:F3} / {direct.P99,7:F3} | {viaGateway.P50,9:F3} / {viaGateway.P99,7:F3} | {viaGateway.P50 - direct.P50,8:F3} / {viaGateway.P99 - direct.P99,7:F3} | {viaGateway.Rps,10:F0}");
-}
-var saturation = await RunAsync(gatewayUrl, plain.Replace("MODEL", "chat", StringComparison.Ordinal), 128, 40000, false);
-Console.WriteLine($"saturation (concurrency 128, 40,000 non-streaming requests through the gateway): {saturation.Rps:F0} req/s, p50 {saturation.P50:F2} ms, p99 {saturation.P99:F2} ms");
+var satDirect = await load.ConcurrentAsync(direct, false, 128, quick ? 6000 : 20000, warmup: 500);
+var satBare = await load.ConcurrentAsync(bareT, false, 128, quick ? 6000 : 20000, warmup: 500);
+var satFull = await load.ConcurrentAsync(fullT, false, 128, quick ? 6000 : 20000, warmup: 500);
+Console.WriteLine();
+Console.WriteLine($"saturation, concurrency 128, non-streaming (load average now {Load.LoadAverage()}):");
+Console.WriteLine($"  direct:      {satDirect.Rps,7:F0} req/s, p50 {satDirect.P(0.5):F2} ms, p99 {satDirect.P(0.99):F2} ms, CPU {satDirect.CpuMicrosPerRequest:F0} µs/req (client and upstream)");
+Console.WriteLine($"  attest bare: {satBare.Rps,7:F0} req/s, p50 {satBare.P(0.5):F2} ms, p99 {satBare.P(0.99):F2} ms, CPU {satBare.CpuMicrosPerRequest:F0} µs/req (whole process; gateway ≈ {satBare.CpuMicrosPerRequest - satDirect.CpuMicrosPerRequest:F0})");
+Console.WriteLine($"  attest full: {satFull.Rps,7:F0} req/s, p50 {satFull.P(0.5):F2} ms, p99 {satFull.P(0.99):F2} ms, CPU {satFull.CpuMicrosPerRequest:F0} µs/req (whole process; gateway ≈ {satFull.CpuMicrosPerRequest - satDirect.CpuMicrosPerRequest:F0})");
 GC.Collect();
 Console.WriteLine($"memory after run: working set {Process.GetCurrentProcess().WorkingSet64 / 1048576.0:F0} MiB, managed heap {GC.GetTotalMemory(false) / 1048576.0:F0} MiB, gen2 collections {GC.CollectionCount(2)}");
-await gateway.StopAsync();
-await upstream.StopAsync();
-try { Directory.Delete(dir, true); } catch (IOException) { }
 
-internal sealed class BenchKeys(string key) : IKeyAuthenticator
+Console.WriteLine();
+Console.WriteLine("targets (2-core machine" + (upstreamMs > 0 ? $"; they are defined for the instant upstream, this run's upstream takes {upstreamMs} ms, whose timer jitter makes p99 differences meaningless" : "") + "):");
+double Added(Target t, double q) => c1[(t, false)].P(q) - c1[(direct, false)].P(q);
+Verdict("full: added p50 at concurrency 1", Added(fullT, 0.5), 0.5, "ms");
+Verdict("full: added p99 at concurrency 1", Added(fullT, 0.99), 2.0, "ms");
+Verdict("bare: added p50 at concurrency 1", Added(bareT, 0.5), 0.2, "ms");
+Console.WriteLine($"  full: throughput at saturation           {satFull.Rps,9:F0} req/s (target ≥ 5000: {(satFull.Rps >= 5000 ? "met" : "NOT met")})");
+if (portkeyT is not null)
 {
-    private readonly VirtualKey _key = new() { Id = "bench", Tenant = "acme", DisplayPrefix = "atk_benc", Scopes = ["chat"] };
+    Console.WriteLine();
+    Console.WriteLine("Portkey side by side (non-streaming, concurrency 1, same upstream, same run):");
+    foreach (var t in new[] { bareT, fullT })
+        Console.WriteLine($"  added p50: portkey {Added(portkeyT, 0.5):F3} ms vs {t.Name} {Added(t, 0.5):F3} ms — portkey/attest = {Added(portkeyT, 0.5) / Added(t, 0.5):F1}x;"
+            + $" added p99: {Added(portkeyT, 0.99):F3} vs {Added(t, 0.99):F3} ms");
+    var sp = c1[(portkeyT, true)].P(0.5) - c1[(direct, true)].P(0.5);
+    var sa = c1[(fullT, true)].P(0.5) - c1[(direct, true)].P(0.5);
+    Console.WriteLine($"  streaming TTFB added p50: portkey {sp:F3} ms vs attest full {sa:F3} ms — portkey/attest = {sp / sa:F1}x");
+}
+Console.WriteLine($"load average at the end: {Load.LoadAverage()}");
+await StopAllAsync();
+return;
 
-    public ValueTask<KeyAuthentication> AuthenticateAsync(string? presentedKey, CancellationToken cancellationToken = default) =>
-        ValueTask.FromResult(presentedKey == key ? new KeyAuthentication(_key, KeyFailure.None) : new KeyAuthentication(null, KeyFailure.Unknown));
+async Task<Portkey?> TryStartPortkeyAsync()
+{
+    try
+    {
+        return await Portkey.StartAsync(upstreamUrl);
+    }
+    catch (Exception e) when (e is InvalidOperationException or IOException or System.ComponentModel.Win32Exception)
+    {
+        Console.WriteLine($"Portkey not run: {e.Message} (needs node and npm; see bench/Attest.Bench.Gateway/portkey/package.json)");
+        return null;
+    }
+}
+
+async Task StopAllAsync()
+{
+    foreach (var g in new[] { bare, full, auditOnly, guardsOnly }) if (g is not null) await g.StopAsync();
+    await upstream.StopAsync();
+    foreach (var d in dirs) try { Directory.Delete(d, true); } catch (IOException) { }
+}
+
+static async Task<Target> AttestTargetAsync(string name, WebApplication gateway)
+{
+    var issued = await gateway.Services.GetRequiredService<KeyManager>().CreateAsync(new KeyRequest { Tenant = "acme", Scopes = ["chat"] }, "bench");
+    return new Target(name, AttestHost.BoundAddress(gateway), "chat", [new("Authorization", "Bearer " + issued.Key)]);
+}
+
+static void Verdict(string what, double value, double target, string unit) =>
+    Console.WriteLine($"  {what,-40} {value,9:F3} {unit} (target ≤ {target} {unit}: {(value <= target ? "met" : "NOT met")})");
+
+static void Print(string scenario, Dictionary<Target, Samples> result, Target direct)
+{
+    Console.WriteLine();
+    Console.WriteLine($"{scenario} (load average {Load.LoadAverage()})");
+    Console.WriteLine("  target       |  p50 ms |  p99 ms | added p50 | added p99 |   req/s | CPU µs/req | added CPU µs/req");
+    var d = result[direct];
+    foreach (var (t, s) in result)
+        Console.WriteLine($"  {t.Name,-12} | {s.P(0.5),7:F3} | {s.P(0.99),7:F3} | {s.P(0.5) - d.P(0.5),9:F3} | {s.P(0.99) - d.P(0.99),9:F3} | {s.Rps,7:F0} | {s.CpuMicrosPerRequest,10:F0} | {s.CpuMicrosPerRequest - d.CpuMicrosPerRequest,16:F0}");
+}
+
+async Task<WebApplication> GatewayAsync(bool audit, bool guards)
+{
+    var dir = Path.Combine(Path.GetTempPath(), $"attest-bench-gw-{Environment.ProcessId}-{(audit ? "a" : "")}{(guards ? "g" : "")}");
+    Directory.CreateDirectory(dir);
+    dirs.Add(dir);
+    var yaml = $"""
+        version: 1
+        server:
+          dataDir: {dir}
+        tenants: [{"{"}id: acme{"}"}]
+        providers:
+          - id: up
+            type: openai
+            baseUrl: {upstreamUrl}/v1
+        models:
+          - alias: chat
+            targets:
+              - provider: up
+                model: {FakeUpstream.Model}
+        """;
+    var app = await AttestHost.BuildAsync(new StaticPolicySource(ConfigLoader.FromText(yaml, dir)), new AttestHostOptions
+    {
+        Listen = "http://127.0.0.1:0",
+        LogLevel = LogLevel.Warning,
+        ConfigureServices = s =>
+        {
+            if (!audit) s.RemoveAll<IAuditLog>();
+            if (!guards) s.RemoveAll<IGuardPipeline>();
+        },
+    });
+    await app.StartAsync();
+    return app;
 }

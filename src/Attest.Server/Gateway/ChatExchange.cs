@@ -34,8 +34,13 @@ public sealed class ChatExchange
     public Dictionary<string, string> Attributes { get; } = new(StringComparer.Ordinal);
     /// <summary>Messages Attest added (retrieved context); they were guarded at retrieval and are not re-checked as input.</summary>
     public HashSet<JsonNode> InjectedMessages { get; } = new(ReferenceEqualityComparer.Instance);
-    /// <summary>Set by the audit stage: records <c>chat.request</c> right before dispatch (after redaction); throws to fail closed.</summary>
-    public Func<CancellationToken, ValueTask>? BeforeDispatch { get; set; }
+    /// <summary>
+    /// Set by the audit stage: appends <c>chat.request</c> (after redaction). Dispatch calls it right before sending
+    /// upstream and does not wait: the returned task completes when the event is durable and faults when it cannot be.
+    /// </summary>
+    public Func<CancellationToken, Task>? BeforeDispatch { get; set; }
+    /// <summary>The <c>chat.request</c> append started by dispatch (null until then). Nothing is released to the client before it completes.</summary>
+    public Task? RequestRecorded { get; set; }
     /// <summary>Text of the answer as the caller received it, collected for the response audit record.</summary>
     public System.Text.StringBuilder ResponseText { get; } = new();
     /// <summary>True when the guard stage collects <see cref="ResponseText"/> (after redaction, before pseudonyms are restored).</summary>

@@ -30,26 +30,57 @@ public sealed class ChatPipeline
 
     private async ValueTask<ChatOutcome> DispatchAsync(ChatExchange x, CancellationToken cancellationToken)
     {
+        // chat.request is queued for the audit log before anything is sent upstream, so it is ordered before
+        // chat.response, and its commit overlaps the upstream call; nothing reaches the client until it is durable.
         if (x.BeforeDispatch is { } record)
         {
-            try { await record(cancellationToken); }
+            try { x.RequestRecorded = record(cancellationToken); }
             catch (Exception e) when (e is not OperationCanceledException) { throw new AuditUnavailableException(e); }
+            // A log that has already refused the event (e.g. shut down) stops the request before anything is sent.
+            if (x.RequestRecorded.IsFaulted || x.RequestRecorded.IsCanceled) await RequestDurableAsync(x);
         }
         if (!x.Stream)
         {
             var (done, error) = await _dispatcher.ChatAsync(x.Policy, x.Model!, x.Body, cancellationToken);
-            if (error is not null) return ChatOutcome.Denied(error);
+            if (error is not null)
+            {
+                await RequestDurableAsync(x);
+                return ChatOutcome.Denied(error);
+            }
             Answered(x, done!.Provider, done.Model, done.Attempts);
             Usage(x, done.Value["usage"]);
             if (!x.GuardsCollectResponse)
                 foreach (var choice in done.Value["choices"] as JsonArray ?? [])
                     x.ResponseText.Append(Providers.ChatText.Of(choice?["message"]?["content"]));
+            // The audit stage waits for chat.request together with chat.response before the answer is released.
             return ChatOutcome.Completed(done.Value);
         }
         var (opened, failure) = await _dispatcher.StreamAsync(x.Policy, x.Model!, x.Body, cancellationToken);
-        if (failure is not null) return ChatOutcome.Denied(failure);
+        if (failure is not null)
+        {
+            await RequestDurableAsync(x);
+            return ChatOutcome.Denied(failure);
+        }
+        try
+        {
+            // The first byte of a stream goes out only once chat.request is durable.
+            await RequestDurableAsync(x);
+        }
+        catch
+        {
+            await opened!.Value.DisposeAsync();
+            throw;
+        }
         Answered(x, opened!.Provider, opened.Model, opened.Attempts);
         return ChatOutcome.Streaming(Relay(x, opened.Value, cancellationToken));
+    }
+
+    /// <summary>Waits for the <c>chat.request</c> append started at dispatch; a failure becomes <see cref="AuditUnavailableException"/>.</summary>
+    internal static async ValueTask RequestDurableAsync(ChatExchange x)
+    {
+        if (x.RequestRecorded is not { } recorded) return;
+        try { await recorded; }
+        catch (Exception e) when (e is not OperationCanceledException) { throw new AuditUnavailableException(e); }
     }
 
     private static async IAsyncEnumerable<ChatStreamItem> Relay(ChatExchange x, UpstreamStream upstream, [EnumeratorCancellation] CancellationToken cancellationToken)

@@ -39,12 +39,26 @@ public sealed class RecordingAuditLog : IAuditLog
 {
     public ConcurrentQueue<AuditRecord> Records { get; } = new();
     public bool Fail { get; set; }
+    /// <summary>How long an append takes to become durable, completing asynchronously as a real commit does. Zero: at once.</summary>
+    public TimeSpan Latency { get; set; }
+    /// <summary>Event types whose append is accepted but then fails (after <see cref="Latency"/>), as a commit that fails does.</summary>
+    public ConcurrentDictionary<string, bool> FailLate { get; } = new(StringComparer.Ordinal);
 
     public ValueTask<string> AppendAsync(AuditRecord record, CancellationToken cancellationToken = default)
     {
         if (Fail) throw new IOException("audit store unreachable");
+        if (Latency > TimeSpan.Zero || !FailLate.IsEmpty) return CommitLaterAsync(record, cancellationToken);
         Records.Enqueue(record);
         return ValueTask.FromResult("evt_" + Records.Count);
+    }
+
+    private async ValueTask<string> CommitLaterAsync(AuditRecord record, CancellationToken cancellationToken)
+    {
+        if (Latency > TimeSpan.Zero) await Task.Delay(Latency, cancellationToken);
+        else await Task.Yield();
+        if (FailLate.ContainsKey(record.Type)) throw new IOException("audit commit failed");
+        Records.Enqueue(record);
+        return "evt_" + Records.Count;
     }
 }
 

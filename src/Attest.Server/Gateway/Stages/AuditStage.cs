@@ -4,9 +4,12 @@ using Microsoft.Extensions.Logging;
 namespace Attest.Server.Gateway.Stages;
 
 /// <summary>
-/// Outermost stage: records <c>chat.request</c> just before dispatch (so the payload is the redacted
-/// prompt), then <c>chat.response</c> or <c>chat.denied</c>. An append that fails denies the request
-/// with 503 <c>audit_unavailable</c> — a stream already under way ends with that error event.
+/// Outermost stage: has dispatch queue <c>chat.request</c> just before it sends upstream (so the payload is the
+/// redacted prompt) without waiting, then records <c>chat.response</c> or <c>chat.denied</c>. Nothing reaches the
+/// client before <c>chat.request</c> is durable, and a buffered answer not before <c>chat.response</c> is durable too:
+/// the two commits overlap the upstream call and each other. An append that fails denies the request with 503
+/// <c>audit_unavailable</c> (recorded as <c>chat.denied</c> when the log still takes it) — a stream already under way
+/// ends with that error event.
 /// </summary>
 internal sealed partial class AuditStage(ChatAuditor auditor, TimeProvider time, ILogger<AuditStage> logger) : IChatStage
 {
@@ -15,32 +18,80 @@ internal sealed partial class AuditStage(ChatAuditor auditor, TimeProvider time,
     public async ValueTask<ChatOutcome> InvokeAsync(ChatExchange x, ChatNext next, CancellationToken cancellationToken)
     {
         var started = time.GetTimestamp();
-        x.BeforeDispatch = async ct => await auditor.RequestAsync(x, ct);
+        x.BeforeDispatch = ct => auditor.RequestAsync(x, ct).AsTask();
         ChatOutcome outcome;
         try
         {
             outcome = await next(x, cancellationToken);
         }
-        catch (AuditUnavailableException)
+        catch (AuditUnavailableException e)
         {
-            return ChatOutcome.Denied(GatewayErrors.AuditUnavailable());
+            return await AuditFailedAsync(x, e.InnerException ?? e, cancellationToken);
         }
-        if (outcome.Error is { } error) return await DeniedAsync(x, error, cancellationToken);
+        if (outcome.Error is { } error)
+        {
+            if (await RequestFailureAsync(x) is { } failed) return await AuditFailedAsync(x, failed, cancellationToken);
+            return await DeniedAsync(x, error, cancellationToken);
+        }
         if (outcome.Completion is { } completion)
         {
+            // Queue chat.response at once (same batch as chat.request when that has not committed yet), then wait for both.
+            Exception? failure = null;
+            Task? response = null;
             try
             {
-                await auditor.ResponseAsync(x, x.ResponseText.ToString(), time.GetElapsedTime(started).TotalMilliseconds, cancellationToken);
+                // A chat.request already known to have failed means the answer is withheld: do not record it as a response.
+                if (x.RequestRecorded is not { IsFaulted: true })
+                    response = auditor.ResponseAsync(x, x.ResponseText.ToString(), time.GetElapsedTime(started).TotalMilliseconds, cancellationToken).AsTask();
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                // Fail closed: an answer that cannot be recorded is not delivered.
-                LogAuditFailed(x.Identity.RequestId, e.GetType().Name);
-                return ChatOutcome.Denied(GatewayErrors.AuditUnavailable());
+                failure = e;
             }
-            return ChatOutcome.Completed(completion);
+            failure = await RequestFailureAsync(x) ?? failure;
+            if (response is not null)
+            {
+                try { await response; }
+                catch (Exception e) when (e is not OperationCanceledException) { failure ??= e; }
+            }
+            // Fail closed: an answer that cannot be recorded is not delivered.
+            return failure is null ? ChatOutcome.Completed(completion) : await AuditFailedAsync(x, failure, cancellationToken);
         }
         return ChatOutcome.Streaming(Watch(x, outcome.Stream!, started, cancellationToken));
+    }
+
+    /// <summary>Waits for the <c>chat.request</c> append dispatch started (if it did); returns its failure, if any.</summary>
+    private static async ValueTask<Exception?> RequestFailureAsync(ChatExchange x)
+    {
+        try
+        {
+            await ChatPipeline.RequestDurableAsync(x);
+            return null;
+        }
+        catch (AuditUnavailableException e)
+        {
+            return e.InnerException ?? e;
+        }
+    }
+
+    /// <summary>An audit append failed: the client gets 503 <c>audit_unavailable</c>; the denial is recorded if the log still takes it.</summary>
+    private async ValueTask<ChatOutcome> AuditFailedAsync(ChatExchange x, Exception failure, CancellationToken cancellationToken)
+    {
+        LogAuditFailed(x.Identity.RequestId, failure.GetType().Name);
+        var unavailable = GatewayErrors.AuditUnavailable();
+        // The answer is withheld: the refusal must not carry the disclosure headers the response record set.
+        if (!x.Http.Response.HasStarted)
+            foreach (var header in (string[])[ResponseWriter.GeneratedHeader, ResponseWriter.ModelHeader, ResponseWriter.ProviderHeader])
+                x.Http.Response.Headers.Remove(header);
+        try
+        {
+            await auditor.DeniedAsync(x.Identity, x, unavailable, x.Alias, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The log is down: the refusal itself cannot be recorded; the client is refused all the same.
+        }
+        return ChatOutcome.Denied(unavailable);
     }
 
     private async IAsyncEnumerable<ChatStreamItem> Watch(ChatExchange x, IAsyncEnumerable<ChatStreamItem> stream, long started,
@@ -56,17 +107,16 @@ internal sealed partial class AuditStage(ChatAuditor auditor, TimeProvider time,
             }
             yield return item;
         }
-        GatewayError? failure = null;
+        Exception? failure = null;
         try
         {
             await auditor.ResponseAsync(x, x.ResponseText.ToString(), time.GetElapsedTime(started).TotalMilliseconds, cancellationToken);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            LogAuditFailed(x.Identity.RequestId, e.GetType().Name);
-            failure = GatewayErrors.AuditUnavailable();
+            failure = e;
         }
-        if (failure is not null) yield return ChatStreamItem.Fail(failure);
+        if (failure is not null) yield return ChatStreamItem.Fail((await AuditFailedAsync(x, failure, cancellationToken)).Error!);
     }
 
     private async ValueTask<ChatOutcome> DeniedAsync(ChatExchange x, GatewayError error, CancellationToken cancellationToken)
