@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Runtime.CompilerServices;
 using Microsoft.Data.Sqlite;
 using Npgsql;
 
@@ -75,11 +76,20 @@ public sealed class SqliteDatabase : AttestDatabase
     {
         var c = new SqliteConnection(_connectionString);
         await c.OpenAsync(cancellationToken);
-        await using var cmd = c.CreateCommand();
-        cmd.CommandText = "PRAGMA synchronous=FULL; PRAGMA busy_timeout=30000; PRAGMA foreign_keys=ON;";
-        await cmd.ExecuteNonQueryAsync(cancellationToken);
+        // The settings belong to the native handle, which the pool keeps across opens: set them once per handle.
+        if (!Prepared.TryGetValue(c.Handle!, out _))
+        {
+            await using var cmd = c.CreateCommand();
+            cmd.CommandText = "PRAGMA synchronous=FULL; PRAGMA busy_timeout=30000; PRAGMA foreign_keys=ON;";
+            await cmd.ExecuteNonQueryAsync(cancellationToken);
+            Prepared.AddOrUpdate(c.Handle!, Marker);
+        }
         return c;
     }
+
+    /// <summary>Native handles whose connection settings are in place (weak keys: a handle the pool closes drops out).</summary>
+    private static readonly ConditionalWeakTable<SQLitePCL.sqlite3, object> Prepared = new();
+    private static readonly object Marker = new();
 }
 
 /// <summary>PostgreSQL through one pooled <see cref="NpgsqlDataSource"/>; commits are synchronous (the server default).</summary>
