@@ -85,6 +85,21 @@ internal static class Speed
         }
         var pipeline = GuardPipelineBuilder.CreateDefault(new StaticPolicySource(new PolicySnapshot(new AttestConfig(), "bench"))).Build();
         var ctx = new GuardContext { Direction = GuardDirection.Input, Identity = new RequestIdentity { Tenant = "bench" } };
+        Console.WriteLine("\nPipeline stages (median µs per 4 KB):");
+        var compiled = pipeline.PolicyFor(ctx)!;
+        var decision = pipeline.Engine.Decide(text, ctx, compiled);
+        var verdict = pipeline.ToVerdict(text, ctx, compiled, decision);
+        foreach (var (name, f) in new (string, Action)[]
+        {
+            ("policy lookup", () => pipeline.PolicyFor(ctx)),
+            ("detectors + actions (engine)", () => pipeline.Engine.Decide(text, ctx, compiled)),
+            ("redaction (verdict)", () => pipeline.ToVerdict(text, ctx, compiled, decision)),
+            ("audit record (digests)", () => pipeline.Auditor.AppendAsync(text, ctx, verdict, default).AsTask().GetAwaiter().GetResult()),
+        })
+        {
+            for (int i = 0; i < 100; i++) f();
+            Console.WriteLine($"  {name}: {MedianMicros(f):0.0}");
+        }
         for (int i = 0; i < 300; i++) _ = pipeline.EvaluateAsync(text, ctx).AsTask().GetAwaiter().GetResult();
         var times = new List<double>();
         var total = Stopwatch.StartNew();
