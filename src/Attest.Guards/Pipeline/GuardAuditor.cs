@@ -29,6 +29,12 @@ internal sealed class GuardAuditor(IAuditLog audit, byte[] digestKey)
         {
             var f = verdict.Findings[i];
             if (f.Start < 0 || f.Start + f.Length > text.Length) continue;
+            // The same value seen again (a repeated address or number) has the same keyed digest: reuse it.
+            if (SameSpanBefore(text, verdict.Findings, i) is >= 0 and var same && digests.TryGetValue(SpanNames[same], out var known))
+            {
+                digests[SpanNames[i]] = known;
+                continue;
+            }
             hmac ??= Hmac();
             AppendUtf8(hmac, text.AsSpan(f.Start, f.Length));
             hmac.GetHashAndReset(mac);
@@ -56,6 +62,18 @@ internal sealed class GuardAuditor(IAuditLog audit, byte[] digestKey)
             Attributes = attributes,
         };
         return audit.AppendAsync(record, ct);
+    }
+
+    /// <summary>Index of an earlier finding whose span holds the same characters as finding <paramref name="i"/>, or -1.</summary>
+    private static int SameSpanBefore(string text, IReadOnlyList<GuardFinding> findings, int i)
+    {
+        var value = text.AsSpan(findings[i].Start, findings[i].Length);
+        for (int j = 0; j < i; j++)
+        {
+            var g = findings[j];
+            if (g.Length == value.Length && g.Start >= 0 && g.Start + g.Length <= text.Length && text.AsSpan(g.Start, g.Length).SequenceEqual(value)) return j;
+        }
+        return -1;
     }
 
     /// <summary>The per-thread HMAC-SHA256 under this auditor's key (recreated when another auditor's key was last used).</summary>
