@@ -8,30 +8,31 @@ namespace Attest.Guards.Injection;
 public sealed partial class InjectionModel
 {
     /// <summary>
-    /// Highest calibrated probability over the text's windows (step half a window), equal to scoring each window with
-    /// <see cref="Logit"/> (the tests check it). Each character n-gram is hashed once (eight positions at a time where
-    /// AVX2 is available) and weighed once; a window's n-gram sum is the difference of two prefix sums, taken in the
-    /// same order as the window-by-window sum. Words are found and hashed once; a window re-hashes only the words its
-    /// edges cut (a cut word is a feature of that window).
+    /// Highest calibrated probability over the text's windows (step half a window), equal (to rounding, 1e-9) to scoring
+    /// each window with <see cref="Logit"/> (the tests check it). Each character n-gram is hashed once (eight positions at
+    /// a time where AVX2 is available) and weighed once; windows start on half-window blocks, so a window's n-gram sum is
+    /// two block sums less the few terms past its end. Words are found and hashed once; a window re-hashes only the
+    /// words its edges cut (a cut word is a feature of that window).
     /// </summary>
     public double Score(string normalized)
     {
         if (normalized.Length <= Window) return Probability(Logit(normalized));
         var text = normalized.AsSpan();
         int len = text.Length;
-        double[] sums = ArrayPool<double>.Shared.Rent(3 * (len + 1));
+        int blocks = len / Block + 1;
+        double[] sums = ArrayPool<double>.Shared.Rent(3 * blocks);
         int[] ints = ArrayPool<int>.Shared.Rent(3 * len + 3 * (len / 2 + 2));
         try
         {
             var buckets = ints.AsSpan(0, 3 * len);
             HashGrams(text, buckets);
-            var prefix = sums.AsSpan(0, 3 * (len + 1));
-            PrefixSums(len, buckets, prefix);
+            var blockSums = sums.AsSpan(0, 3 * blocks);
+            BlockSums(len, buckets, blockSums);
             var words = ints.AsSpan(3 * len, 3 * (len / 2 + 2));
             int wordCount = FindWords(text, words);
             double best = 0;
             int firstWord = 0;
-            for (int i = 0; i < len; i += Window / 2)
+            for (int i = 0; i < len; i += Block)
             {
                 int w = Math.Min(Window, len - i);
                 double total = 0;
@@ -39,8 +40,7 @@ public sealed partial class InjectionModel
                 for (int n = 3; n <= 5; n++)
                 {
                     if (w < n) continue;
-                    var p = prefix.Slice((n - 3) * (len + 1), len + 1);
-                    total += p[i + w - n + 1] - p[i];
+                    total += RangeSum(buckets.Slice((n - 3) * len, len - n + 1), blockSums.Slice((n - 3) * blocks, blocks), i, i + w - n + 1);
                     count += w - n + 1;
                 }
                 while (firstWord < wordCount && words[3 * firstWord + 1] <= i) firstWord++;
@@ -58,6 +58,20 @@ public sealed partial class InjectionModel
             ArrayPool<double>.Shared.Return(sums);
             ArrayPool<int>.Shared.Return(ints);
         }
+    }
+
+    /// <summary>Windows start every <see cref="Block"/> characters (half a window); n-gram weights are summed per block.</summary>
+    private const int Block = Window / 2;
+
+    /// <summary>Sum of the weights of terms [from, to) (from block-aligned): whole blocks, less the few terms past <paramref name="to"/> in the last one.</summary>
+    private double RangeSum(ReadOnlySpan<int> buckets, ReadOnlySpan<double> blockSums, int from, int to)
+    {
+        var weights = Weights;
+        double total = 0;
+        int k = from / Block;
+        for (; k * Block < to; k++) total += blockSums[k];
+        for (int j = to; j < Math.Min(k * Block, buckets.Length); j++) total -= weights[buckets[j]];
+        return total;
     }
 
     /// <summary>Bucket of the 3-, 4- and 5-gram at each position (thirds of <paramref name="buckets"/>), as <see cref="FeatureHasher.CharGramBucket"/>.</summary>
@@ -99,47 +113,53 @@ public sealed partial class InjectionModel
     private static Vector256<uint> Widen(ReadOnlySpan<ushort> chars, int at) =>
         Avx2.ConvertToVector256Int32(Vector128.Create(chars.Slice(at, 8))).AsUInt32();
 
-    /// <summary>Running sums of the n-gram weights (p[k] = sum of the first k), in position order.</summary>
-    private void PrefixSums(int len, ReadOnlySpan<int> buckets, Span<double> prefix)
+    /// <summary>Per n and per block, the sum of the n-gram weights whose position lies in the block (four running sums, so the loads overlap).</summary>
+    private void BlockSums(int len, ReadOnlySpan<int> buckets, Span<double> blockSums)
     {
         var weights = Weights;
-        var b3 = buckets[..len];
-        var b4 = buckets.Slice(len, len);
-        var b5 = buckets.Slice(2 * len, len);
-        var p3 = prefix[..(len + 1)];
-        var p4 = prefix.Slice(len + 1, len + 1);
-        var p5 = prefix.Slice(2 * (len + 1), len + 1);
-        double s3 = 0, s4 = 0, s5 = 0;
-        p3[0] = p4[0] = p5[0] = 0;
-        for (int i = 0; i + 3 <= len; i++)
+        int blocks = blockSums.Length / 3;
+        for (int n = 3; n <= 5; n++)
         {
-            s3 += weights[b3[i]];
-            p3[i + 1] = s3;
-            if (i + 4 > len) continue;
-            s4 += weights[b4[i]];
-            p4[i + 1] = s4;
-            if (i + 5 > len) continue;
-            s5 += weights[b5[i]];
-            p5[i + 1] = s5;
+            var b = buckets.Slice((n - 3) * len, Math.Max(0, len - n + 1));
+            var sums = blockSums.Slice((n - 3) * blocks, blocks);
+            for (int k = 0; k < blocks; k++)
+            {
+                int from = k * Block, to = Math.Min(from + Block, b.Length);
+                double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+                int j = from;
+                for (; j + 4 <= to; j += 4)
+                {
+                    s0 += weights[b[j]];
+                    s1 += weights[b[j + 1]];
+                    s2 += weights[b[j + 2]];
+                    s3 += weights[b[j + 3]];
+                }
+                for (; j < to; j++) s0 += weights[b[j]];
+                sums[k] = (s0 + s1) + (s2 + s3);
+            }
         }
     }
 
-    /// <summary>Words (maximal letter-or-digit runs) as (start, end, hash) triples; returns how many.</summary>
+    /// <summary>Words (maximal letter-or-digit runs) as (start, end, hash) triples, hashed while found; returns how many.</summary>
     private static int FindWords(ReadOnlySpan<char> text, Span<int> words)
     {
-        int n = 0, start = -1;
-        for (int i = 0; i <= text.Length; i++)
+        int n = 0, i = 0, len = text.Length;
+        while (i < len)
         {
-            bool wordChar = i < text.Length && IsWordChar(text[i]);
-            if (wordChar && start < 0) start = i;
-            if (!wordChar && start >= 0)
+            while (i < len && !IsWordChar(text[i])) i++;
+            if (i >= len) break;
+            int start = i;
+            uint h = FeatureHasher.Seed(0x9E3779B9u);
+            char c;
+            while (i < len && IsWordChar(c = text[i]))
             {
-                words[3 * n] = start;
-                words[3 * n + 1] = i;
-                words[3 * n + 2] = (int)WordHash(text[start..i]);
-                n++;
-                start = -1;
+                h = FeatureHasher.Step(h, c);
+                i++;
             }
+            words[3 * n] = start;
+            words[3 * n + 1] = i;
+            words[3 * n + 2] = (int)h;
+            n++;
         }
         return n;
     }
@@ -163,7 +183,14 @@ public sealed partial class InjectionModel
         return features;
     }
 
-    private static bool IsWordChar(char c) => c < 128 ? char.IsAsciiLetterOrDigit(c) : char.IsLetterOrDigit(c);
+    private static ReadOnlySpan<byte> AsciiWord => [
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0,
+        0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0,
+        0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0];
+
+    /// <summary><see cref="char.IsLetterOrDigit(char)"/>, by table for ASCII.</summary>
+    private static bool IsWordChar(char c) => c < 128 ? AsciiWord[c] != 0 : char.IsLetterOrDigit(c);
 
     /// <summary>FNV-1a of a word with the word salt (as <see cref="FeatureHasher.VisitWords"/>).</summary>
     private static uint WordHash(ReadOnlySpan<char> word)
