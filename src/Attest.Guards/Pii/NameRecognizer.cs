@@ -56,10 +56,25 @@ internal static partial class NameRecognizer
             if (next < 0) break;
             k += next;
             if (k > 0 && (char.IsAsciiLetterOrDigit(span[k - 1]) || span[k - 1] == '_')) continue;
+            if (!CapitalisedPairAt(span, k)) continue;
             var m = GivenSurnameAt().Match(text, k);
             if (m.Success) return m;
         }
         return Match.Empty;
+    }
+
+    /// <summary>
+    /// ASCII shape a <see cref="GivenSurname"/> match needs at <paramref name="k"/>: a capital, lower-case letters or
+    /// hyphens, blanks, and another capital. Cheap, and false for most capitals (sentence starts).
+    /// </summary>
+    private static bool CapitalisedPairAt(ReadOnlySpan<char> span, int k)
+    {
+        int j = k + 1;
+        while (j < span.Length && (char.IsAsciiLetterLower(span[j]) || span[j] == '-')) j++;
+        if (j == k + 1) return false;
+        int blanks = j;
+        while (j < span.Length && char.IsWhiteSpace(span[j])) j++;
+        return j > blanks && j < span.Length && char.IsAsciiLetterUpper(span[j]);
     }
 
     private static readonly System.Buffers.SearchValues<string> CuePhrases = System.Buffers.SearchValues.Create(
