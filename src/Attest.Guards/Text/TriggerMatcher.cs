@@ -1,4 +1,7 @@
 using System.Buffers;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using System.Text;
 
 namespace Attest.Guards.Text;
@@ -25,6 +28,7 @@ internal sealed class TriggerMatcher
     private readonly StringComparison _comparison;
     private readonly bool _ignoreCase;
     private readonly ushort[] _bigram = new ushort[1 << 14];
+    private readonly int[] _prefixBits = new int[(1 << 16) / 32]; // hashed (first, second, third) characters, for vector gathers
     private readonly ulong[] _third; // two words per bigram slot: the third characters that occur after it
     private readonly Dictionary<int, int[]> _byPrefix = [];
     private readonly int[] _single;
@@ -64,6 +68,12 @@ internal sealed class TriggerMatcher
             (byPrefix.TryGetValue(key, out var l) ? l : byPrefix[key] = []).Add(p);
         }
         _third = [.. slots];
+        foreach (var lit in _patterns)
+        {
+            if (lit.Length < 2) continue;
+            if (lit.Length == 2) { for (int c = 0; c < 128; c++) SetPrefixBit(Fold(lit[0]), Fold(lit[1]), c); }
+            else SetPrefixBit(Fold(lit[0]), Fold(lit[1]), Fold(lit[2]));
+        }
         foreach (var (k, v) in byPrefix) _byPrefix[k] = [.. v];
         if (slots.Count / 2 > SlotMask) throw new ArgumentException("too many distinct literal prefixes", nameof(patterns));
         _single = [.. singles];
@@ -72,6 +82,12 @@ internal sealed class TriggerMatcher
     }
 
     public IReadOnlyList<string> Patterns => _patterns;
+
+    private void SetPrefixBit(int c0, int c1, int c2)
+    {
+        int h = c0 << 9 ^ c1 << 4 ^ c2;
+        _prefixBits[h >> 5] |= 1 << (h & 31);
+    }
 
     private const ushort PairFlag = 0x8000;
     private const ushort SlotMask = 0x7FFF;
@@ -110,34 +126,74 @@ internal sealed class TriggerMatcher
             int pos = 0;
             while (pos < text.Length)
             {
-                int i = text[pos..].IndexOfAny(c, other);
-                if (i < 0) break;
-                if (!visitor.OnMatch(p, pos + i)) return;
-                pos += i + 1;
+                int at = text[pos..].IndexOfAny(c, other);
+                if (at < 0) break;
+                if (!visitor.OnMatch(p, pos + at)) return;
+                pos += at + 1;
             }
         }
         if (text.Length < 2) return;
-        var bigram = _bigram;
-        var third = _third;
         var fold = _ignoreCase ? Lower : Identity;
-        int b = F(fold, text[0]);
         int last = text.Length - 1;
-        for (int i = 0; i < last; i++)
+        int i = 0;
+        if (Avx2.IsSupported)
         {
-            b = (b << 7 | F(fold, text[i + 1])) & 0x3FFF;
-            int entry = bigram[b];
-            if (entry == 0) continue;
-            if ((entry & PairFlag) != 0)
-                foreach (int p in _pairs[b])
-                    if (!visitor.OnMatch(p, i)) return;
-            int slot = entry & SlotMask;
-            if (slot == 0 || i + 2 > last) continue;
-            int c = F(fold, text[i + 2]);
-            if ((third[slot * 2 + (c >> 6)] >> (c & 63) & 1) == 0) continue;
-            var rest = text[i..];
-            foreach (int p in _byPrefix[b << 7 | c])
-                if (StartsWith(rest, _patterns[p], fold) && !visitor.OnMatch(p, i)) return;
+            // Eight positions at a time: a hashed bit set of the literals' first three characters (every third character
+            // for two-character literals) gathered per position; only positions whose bit is set are checked exactly.
+            var chars = MemoryMarshal.Cast<char, ushort>(text);
+            var bits = _prefixBits;
+            for (; i + 10 <= text.Length; i += 8)
+            {
+                var c0 = FoldVector(Avx2.ConvertToVector256Int32(Vector128.Create(chars.Slice(i, 8))));
+                var c1 = FoldVector(Avx2.ConvertToVector256Int32(Vector128.Create(chars.Slice(i + 1, 8))));
+                var c2 = FoldVector(Avx2.ConvertToVector256Int32(Vector128.Create(chars.Slice(i + 2, 8))));
+                var h = Avx2.ShiftLeftLogical(c0, 9) ^ Avx2.ShiftLeftLogical(c1, 4) ^ c2;
+                var words = Gather(bits, Avx2.ShiftRightLogical(h, 5));
+                var bit = Avx2.ShiftRightLogicalVariable(words.AsUInt32(), (h & Vector256.Create(31)).AsUInt32()) & Vector256.Create(1u);
+                uint mask = ~Vector256.Equals(bit, Vector256<uint>.Zero).ExtractMostSignificantBits() & 0xFF;
+                while (mask != 0)
+                {
+                    int k = System.Numerics.BitOperations.TrailingZeroCount(mask);
+                    mask &= mask - 1;
+                    if (!CheckAt(text, i + k, fold, ref visitor)) return;
+                }
+            }
         }
+        for (; i < last; i++)
+            if (!CheckAt(text, i, fold, ref visitor)) return;
+    }
+
+    /// <summary>Reports the literals of two or more characters that start at <paramref name="i"/>; false when the visitor stops.</summary>
+    private bool CheckAt<TVisitor>(ReadOnlySpan<char> text, int i, byte[] fold, ref TVisitor visitor) where TVisitor : struct, ITriggerVisitor
+    {
+        int b = F(fold, text[i]) << 7 | F(fold, text[i + 1]);
+        int entry = _bigram[b];
+        if (entry == 0) return true;
+        if ((entry & PairFlag) != 0)
+            foreach (int p in _pairs[b])
+                if (!visitor.OnMatch(p, i)) return false;
+        int slot = entry & SlotMask;
+        if (slot == 0 || i + 2 >= text.Length) return true;
+        int c = F(fold, text[i + 2]);
+        if ((_third[slot * 2 + (c >> 6)] >> (c & 63) & 1) == 0) return true;
+        var rest = text[i..];
+        foreach (int p in _byPrefix[b << 7 | c])
+            if (StartsWith(rest, _patterns[p], fold) && !visitor.OnMatch(p, i)) return false;
+        return true;
+    }
+
+    /// <summary>The fold of eight characters: non-ASCII to 0; A–Z to a–z when ignoring case.</summary>
+    private Vector256<int> FoldVector(Vector256<int> c)
+    {
+        c &= Vector256.LessThan(c, Vector256.Create(128));
+        if (!_ignoreCase) return c;
+        var upper = Vector256.LessThan((c - Vector256.Create((int)'A')).AsUInt32(), Vector256.Create(26u)).AsInt32();
+        return c | (upper & Vector256.Create(0x20));
+    }
+
+    private static unsafe Vector256<int> Gather(int[] table, Vector256<int> indices)
+    {
+        fixed (int* p = table) return Avx2.GatherVector256(p, indices, 4);
     }
 
     /// <summary>
