@@ -20,7 +20,8 @@ public sealed partial class InjectionModel
         var text = normalized.AsSpan();
         int len = text.Length;
         int blocks = len / Block + 1;
-        double[] sums = ArrayPool<double>.Shared.Rent(3 * blocks);
+        int maxWords = len / 2 + 2;
+        double[] sums = ArrayPool<double>.Shared.Rent(3 * blocks + 2 * (maxWords + 1));
         int[] ints = ArrayPool<int>.Shared.Rent(3 * len + 3 * (len / 2 + 2));
         try
         {
@@ -30,8 +31,11 @@ public sealed partial class InjectionModel
             BlockSums(len, buckets, blockSums);
             var words = ints.AsSpan(3 * len, 3 * (len / 2 + 2));
             int wordCount = FindWords(text, words);
+            var wordPrefix = sums.AsSpan(3 * blocks, wordCount + 1);
+            var bigrams = sums.AsSpan(3 * blocks + maxWords + 1, wordCount);
+            WordSums(words, wordCount, wordPrefix, bigrams);
             double best = 0;
-            int firstWord = 0;
+            int firstWord = 0, lastWord = -1;
             for (int i = 0; i < len; i += Block)
             {
                 int w = Math.Min(Window, len - i);
@@ -44,8 +48,9 @@ public sealed partial class InjectionModel
                     count += w - n + 1;
                 }
                 while (firstWord < wordCount && words[3 * firstWord + 1] <= i) firstWord++;
+                while (lastWord + 1 < wordCount && words[3 * (lastWord + 1)] < i + w) lastWord++;
                 double wordSum = 0;
-                count += WindowWords(text, words, firstWord, wordCount, i, i + w, ref wordSum);
+                count += WindowWords(text, words, wordPrefix, bigrams, firstWord, lastWord, i, i + w, ref wordSum);
                 total += wordSum;
                 double logit = Bias + (count == 0 ? 0 : total / Math.Sqrt(count));
                 best = Math.Max(best, Probability(logit));
@@ -164,23 +169,55 @@ public sealed partial class InjectionModel
         return n;
     }
 
-    /// <summary>Adds the word 1- and 2-gram weights of window [from, to) to <paramref name="sum"/> in <see cref="FeatureHasher.VisitWords"/> order; returns how many features.</summary>
-    private int WindowWords(ReadOnlySpan<char> text, ReadOnlySpan<int> words, int first, int count, int from, int to, ref double sum)
+    private static int BigramBucket(uint h, uint prev) => (int)((h * 31 + prev) * 2654435761u & (FeatureHasher.Dimensions - 1));
+
+    private static int WordBucket(uint h) => (int)(h & (FeatureHasher.Dimensions - 1));
+
+    /// <summary>
+    /// Per word k: <paramref name="bigrams"/>[k] the weight of its 2-gram with word k-1 (0 for the first), and
+    /// <paramref name="prefix"/>[k] the sum of the 1- and 2-gram weights of the words before k.
+    /// </summary>
+    private void WordSums(ReadOnlySpan<int> words, int count, Span<double> prefix, Span<double> bigrams)
     {
         var weights = Weights;
-        int features = 0;
-        uint prev = 0;
-        for (int k = first; k < count; k++)
+        double total = 0;
+        for (int k = 0; k < count; k++)
         {
-            int start = words[3 * k], end = words[3 * k + 1];
-            if (start >= to) break;
-            uint h = start >= from && end <= to ? (uint)words[3 * k + 2] : WordHash(text[Math.Max(start, from)..Math.Min(end, to)]);
-            sum += weights[(int)(h & (FeatureHasher.Dimensions - 1))];
-            if (prev != 0) sum += weights[(int)((h * 31 + prev) * 2654435761u & (FeatureHasher.Dimensions - 1))];
-            prev = h | 1;
-            features += 2;
+            prefix[k] = total;
+            uint h = (uint)words[3 * k + 2];
+            bigrams[k] = k == 0 ? 0 : weights[BigramBucket(h, (uint)words[3 * k - 1] | 1)];
+            total += weights[WordBucket(h)] + bigrams[k];
         }
-        return features;
+        prefix[count] = total;
+    }
+
+    /// <summary>
+    /// Adds the word 1- and 2-gram weights of window [from, to) (words <paramref name="first"/>..<paramref name="last"/>)
+    /// to <paramref name="sum"/>; returns how many features (as <see cref="FeatureHasher.VisitWords"/>). The whole words
+    /// inside come from the prefix sums; the first word has no 2-gram in the window, and a word the window's edge cuts
+    /// is hashed again as cut.
+    /// </summary>
+    private int WindowWords(ReadOnlySpan<char> text, ReadOnlySpan<int> words, ReadOnlySpan<double> prefix, ReadOnlySpan<double> bigrams,
+        int first, int last, int from, int to, ref double sum)
+    {
+        if (first > last) return 0;
+        var weights = Weights;
+        int sf = words[3 * first], ef = words[3 * first + 1];
+        bool firstCut = sf < from || ef > to;
+        uint hf = firstCut ? WordHash(text[Math.Max(sf, from)..Math.Min(ef, to)]) : (uint)words[3 * first + 2];
+        sum += weights[WordBucket(hf)];
+        if (last == first) return 2;
+        if (first + 1 < last)
+        {
+            // Whole words first+1 .. last-1 with their 2-grams; word first+1's 2-gram is with the (maybe cut) first word.
+            sum += prefix[last] - prefix[first + 1];
+            if (firstCut) sum += weights[BigramBucket((uint)words[3 * (first + 1) + 2], hf | 1)] - bigrams[first + 1];
+        }
+        uint prev = last - 1 == first ? hf | 1 : (uint)words[3 * (last - 1) + 2] | 1;
+        int sl = words[3 * last], el = words[3 * last + 1];
+        uint hl = el > to ? WordHash(text[sl..to]) : (uint)words[3 * last + 2];
+        sum += weights[WordBucket(hl)] + weights[BigramBucket(hl, prev)];
+        return 2 * (last - first + 1);
     }
 
     private static ReadOnlySpan<byte> AsciiWord => [
