@@ -170,4 +170,26 @@ public class SpeedPathTests
         Assert.Equal(digests["span.0"], digests["span.1"]);
         Assert.Equal("pii.email,pii.phone,pii.person", audit.Records[0].Attributes["finding_types"]);
     }
+
+    [Fact]
+    public void Ipv4PrefilterPassesEveryText_TheRegexMatches()
+    {
+        // The IPv4 pattern of IpRecognizer: wherever it matches, the prefilter must let the text through.
+        var v4 = new System.Text.RegularExpressions.Regex(@"(?<![\d.])(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?!\.?\d)");
+        var rng = new Random(71);
+        string[] parts = ["10", "192", "168", "1", "0", "255", "256", ".", ".", "..", " ", "v", "٣", "a.b", "3.14", "\n"];
+        int matched = 0;
+        for (int t = 0; t < 5000; t++)
+        {
+            var sb = new StringBuilder();
+            for (int k = rng.Next(1, 14); k > 0; k--)
+                sb.Append(rng.Next(3) == 0 ? $"{rng.Next(300)}.{rng.Next(300)}.{rng.Next(300)}.{rng.Next(300)}" : parts[rng.Next(parts.Length)]);
+            var text = sb.ToString();
+            if (!v4.IsMatch(text)) continue;
+            matched++;
+            Assert.True(Pii.IpRecognizer.MayHaveV4(text), text);
+        }
+        Assert.True(matched > 100, $"only {matched} texts held an IPv4 address");
+        Assert.False(Pii.IpRecognizer.MayHaveV4("Version 2. Next. Done."));
+    }
 }
