@@ -192,4 +192,24 @@ public class SpeedPathTests
         Assert.True(matched > 100, $"only {matched} texts held an IPv4 address");
         Assert.False(Pii.IpRecognizer.MayHaveV4("Version 2. Next. Done."));
     }
+
+    [Fact]
+    public void StreetSuffixPrefilterPassesEveryText_TheRegexMatches()
+    {
+        var english = new System.Text.RegularExpressions.Regex(@"\b\d{1,5}[A-Za-z]?\s+(?:\p{Lu}[\p{Ll}]+\.?\s+){1,3}(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace|Close|Crescent|Square|Parkway|Pkwy|Highway|Hwy)\b");
+        var rng = new Random(83);
+        string[] parts = ["221", "12b", " ", "  ", "\t", "Baker", "Main", "Old", "Street", "St", "St.", "Stx", "Ave", "Avenue5", "Dr_", "Pl", "Please", "Way", "Wayne", ",", "."];
+        int matched = 0;
+        for (int t = 0; t < 5000; t++)
+        {
+            var sb = new StringBuilder();
+            for (int k = rng.Next(1, 10); k > 0; k--) sb.Append(parts[rng.Next(parts.Length)]).Append(rng.Next(3) == 0 ? "" : " ");
+            var text = sb.ToString();
+            if (!english.IsMatch(text)) continue;
+            matched++;
+            Assert.True(Pii.AddressRecognizer.MayHaveEnglishSuffix(text), text);
+        }
+        Assert.True(matched > 100, $"only {matched} texts held an address");
+        Assert.False(Pii.AddressRecognizer.MayHaveEnglishSuffix("Please review the Stripe invoice."));
+    }
 }
