@@ -16,10 +16,12 @@ internal interface ITriggerVisitor
 /// <summary>
 /// Finds every occurrence of a set of ASCII literals (ordinal, or ASCII case-insensitive) in one pass. Built for
 /// prefilters with dozens of literals, where <see cref="SearchValues{T}"/> of strings falls back to a slow
-/// general search: each position is checked against an exact table of the literals' first two characters and a
-/// bit set of their third, and only then compared. Literals shorter than three characters are found with a
-/// vectorised <c>IndexOfAny</c>. Non-ASCII characters never equal an ASCII literal character (ordinal or ignoring case),
-/// so they simply never match. <see cref="ScanGeneral{TVisitor}"/> is the plain reference search the tests compare against.
+/// general search. With AVX2, eight positions at a time gather a bit from a hashed set of the literals' first
+/// three characters (any third character for two-character literals); a position whose bit is set (or every
+/// position, without AVX2) is checked against an exact table of first two characters, a bit set of third
+/// characters, and then the literal. One-character literals are found with a vectorised <c>IndexOfAny</c>.
+/// Non-ASCII characters never equal an ASCII literal character (ordinal or ignoring case), so they never match.
+/// <see cref="ScanGeneral{TVisitor}"/> is the plain reference search the tests compare against.
 /// Immutable and thread-safe.
 /// </summary>
 internal sealed class TriggerMatcher
