@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Collections.Concurrent;
 using System.Collections.Frozen;
 using System.Text.RegularExpressions;
 using Attest.Core.Config;
@@ -74,6 +75,20 @@ public sealed class CompiledGuardPolicy
 
     /// <summary>The action for a finding type in a direction: policy (most specific direction key and type first), else the default.</summary>
     public GuardAction ActionFor(GuardDirection direction, string type)
+    {
+        // Finding types are a small fixed set: resolve each (direction, type) once per compiled policy.
+        var cache = (uint)direction < (uint)_resolved.Length ? _resolved[(int)direction] : null;
+        if (cache is null) return Resolve(direction, type);
+        if (cache.TryGetValue(type, out var known)) return known;
+        var action = Resolve(direction, type);
+        if (cache.Count < 4096) cache.TryAdd(type, action);
+        return action;
+    }
+
+    private readonly ConcurrentDictionary<string, GuardAction>[] _resolved =
+        [.. Enum.GetValues<GuardDirection>().Select(_ => new ConcurrentDictionary<string, GuardAction>(StringComparer.Ordinal))];
+
+    private GuardAction Resolve(GuardDirection direction, string type)
     {
         foreach (var key in DefaultActions.Keys(direction))
         {

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text;
 using System.Text.RegularExpressions;
+using Attest.Guards.Text;
 
 namespace Attest.Guards.Injection;
 
@@ -16,33 +17,6 @@ public static partial class Decoders
     [GeneratedRegex(@"(?:%[0-9a-fA-F]{2}[^%\s]{0,3}){4,}", RegexOptions.CultureInvariant)]
     private static partial Regex UrlSegment();
 
-    private static readonly SearchValues<char> Base64Chars = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/");
-
-    /// <summary>Prefilter: a run of at least <paramref name="min"/> characters from <paramref name="set"/> (the base64 alphabet; what a segment match needs).</summary>
-    private static bool HasRun(ReadOnlySpan<char> text, SearchValues<char> set, int min)
-    {
-        int run = 0;
-        foreach (var c in text)
-        {
-            bool member = c < 128 ? char.IsAsciiLetterOrDigit(c) || c is '+' or '/' : set.Contains(c);
-            if (member) { if (++run >= min) return true; }
-            else run = 0;
-        }
-        return false;
-    }
-
-    /// <summary>Prefilter for hex segments: 24 hex digits with nothing but blanks and colons between them.</summary>
-    private static bool HasHexRun(ReadOnlySpan<char> text)
-    {
-        int digits = 0;
-        foreach (var c in text)
-        {
-            if (char.IsAsciiHexDigit(c)) { if (++digits >= 24) return true; }
-            else if (c != ':' && !char.IsWhiteSpace(c)) digits = 0;
-        }
-        return false;
-    }
-
     private static readonly SearchValues<char> Printable = SearchValues.Create(
         Enumerable.Range(32, 95).Select(i => (char)i).Concat("\n\r\t").ToArray());
 
@@ -51,7 +25,7 @@ public static partial class Decoders
     {
         var views = new List<string>();
         if (text.Length < 16) return views;
-        if (HasRun(text, Base64Chars, 16))
+        if (CharRuns.HasBase64Run(text, 16))
         foreach (var m in Base64Segment().EnumerateMatches(text))
         {
             var seg = text.AsSpan(m.Index, m.Length);
@@ -60,7 +34,7 @@ public static partial class Decoders
             var bytes = new byte[len / 4 * 3];
             if (Convert.TryFromBase64Chars(seg[..len], bytes, out int written)) AddIfText(views, bytes.AsSpan(0, written));
         }
-        if (HasHexRun(text))
+        if (CharRuns.HasHexRun(text, 24))
         foreach (var m in HexSegment().EnumerateMatches(text))
         {
             var hex = new string(text.AsSpan(m.Index, m.Length)).Replace(" ", "", StringComparison.Ordinal).Replace(":", "", StringComparison.Ordinal).Trim();

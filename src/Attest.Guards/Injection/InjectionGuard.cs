@@ -54,19 +54,5 @@ public sealed class InjectionGuard(InjectionModel? model) : IContentGuard
         return (score, rule);
     }
 
-    private static (double, string) Signatures(string normalized)
-    {
-        double best = 0;
-        string rule = "injection.none";
-        var all = InjectionSignatures.All;
-        Span<bool> triggered = stackalloc bool[all.Count];
-        InjectionSignatures.FindTriggered(normalized, triggered);
-        for (int k = 0; k < all.Count; k++)
-        {
-            var sig = all[k];
-            if (sig.Score <= best || !triggered[k]) continue;
-            if (sig.Regex.IsMatch(normalized)) (best, rule) = (sig.Score, sig.Id);
-        }
-        return (best, rule);
-    }
+    private static (double, string) Signatures(string normalized) => InjectionSignatures.Evaluate(normalized);
 }

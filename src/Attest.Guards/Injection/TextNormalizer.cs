@@ -12,7 +12,10 @@ public static partial class TextNormalizer
 {
     private static readonly SearchValues<char> NonAscii = SearchValues.Create(Enumerable.Range(128, 65536 - 128).Select(i => (char)i).ToArray());
 
-    public static string Normalize(string text)
+    public static string Normalize(string text) => TryNormalizeAscii(text, out var plain) ? plain : NormalizeGeneral(text);
+
+    /// <summary>The general path of <see cref="Normalize"/> (any text); public for the equivalence tests.</summary>
+    internal static string NormalizeGeneral(string text)
     {
         string s = text;
         if (s.AsSpan().ContainsAny(NonAscii))

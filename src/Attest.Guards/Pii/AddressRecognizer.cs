@@ -24,11 +24,55 @@ internal static partial class AddressRecognizer
     [GeneratedRegex(@"\b[A-Z]{1,2}\d[A-Z\d]?\s\d[A-Z]{2}\b", RegexOptions.CultureInvariant)]
     private static partial Regex UkPostcode();
 
+    private static readonly System.Buffers.SearchValues<string> EnglishSuffixes = System.Buffers.SearchValues.Create(
+        ["Street", "St", "Avenue", "Ave", "Road", "Rd", "Boulevard", "Blvd", "Lane", "Ln", "Drive", "Dr", "Court", "Ct", "Way", "Place", "Pl",
+         "Terrace", "Close", "Crescent", "Square", "Parkway", "Pkwy", "Highway", "Hwy"], StringComparison.Ordinal);
+
+    private static readonly System.Buffers.SearchValues<string> GermanSuffixes = System.Buffers.SearchValues.Create(
+        ["straße", "strasse", "weg", "allee", "platz", "gasse"], StringComparison.Ordinal);
+
+    private static readonly System.Buffers.SearchValues<string> FrenchWords = System.Buffers.SearchValues.Create(
+        ["rue", "avenue", "boulevard", "place", "chemin", "impasse"], StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Prefilter for <see cref="English"/>: a street suffix after a blank and before a non-word character (the regex
+    /// has <c>\s+</c> before it and <c>\b</c> after). Exact on ASCII text; other text only needs the suffix to occur.
+    /// </summary>
+    internal static bool MayHaveEnglishSuffix(ReadOnlySpan<char> span)
+    {
+        if (!System.Text.Ascii.IsValid(span)) return span.ContainsAny(EnglishSuffixes);
+        int pos = 0;
+        while (pos < span.Length)
+        {
+            int i = span[pos..].IndexOfAny(EnglishSuffixes);
+            if (i < 0) return false;
+            pos += i;
+            if (pos > 0 && char.IsWhiteSpace(span[pos - 1]))
+            {
+                int end = pos + 1;
+                while (end < span.Length && char.IsAsciiLetter(span[end])) end++;
+                // The suffix is the letters here up to a non-word character; it must be one of the suffixes.
+                if ((end == span.Length || !(char.IsAsciiDigit(span[end]) || span[end] == '_')) && IsSuffix(span[pos..end])) return true;
+            }
+            pos++;
+        }
+        return false;
+    }
+
+    private static readonly System.Collections.Frozen.FrozenSet<string> SuffixWords = System.Collections.Frozen.FrozenSet.Create(StringComparer.Ordinal,
+        "Street", "St", "Avenue", "Ave", "Road", "Rd", "Boulevard", "Blvd", "Lane", "Ln", "Drive", "Dr", "Court", "Ct", "Way", "Place", "Pl",
+        "Terrace", "Close", "Crescent", "Square", "Parkway", "Pkwy", "Highway", "Hwy");
+
+    private static bool IsSuffix(ReadOnlySpan<char> word) => SuffixWords.GetAlternateLookup<ReadOnlySpan<char>>().Contains(word);
+
     public static void Scan(string text, List<GuardFinding> findings)
     {
-        Add(text, findings, English(), 0.75, "pii.address.street");
-        Add(text, findings, German(), 0.7, "pii.address.de");
-        Add(text, findings, French(), 0.7, "pii.address.fr");
+        var span = text.AsSpan();
+        // Each form needs one of its (case-sensitive) suffix words; the French one ignores case, so its prefilter is
+        // used only on ASCII text, where case-insensitive means A–Z/a–z and "allée" cannot occur.
+        if (MayHaveEnglishSuffix(span)) Add(text, findings, English(), 0.75, "pii.address.street");
+        if (span.ContainsAny(GermanSuffixes)) Add(text, findings, German(), 0.7, "pii.address.de");
+        if (!System.Text.Ascii.IsValid(span) || span.ContainsAny(FrenchWords)) Add(text, findings, French(), 0.7, "pii.address.fr");
         foreach (var m in UkPostcode().EnumerateMatches(text))
             if (ContextWords.Near(text, m.Index, m.Length, Cues, before: 80) || Overlaps(findings, m.Index - 40, 40))
                 findings.Add(new GuardFinding("pii.address", m.Index, m.Length, 0.8, "pii.address.uk_postcode"));

@@ -1,3 +1,5 @@
+using Attest.Guards.Text;
+
 namespace Attest.Guards.Pii;
 
 /// <summary>Looks for cue words near a span; a cue raises a finding's score.</summary>
@@ -19,7 +21,7 @@ public static class ContextWords
             int pos = 0;
             while (pos < window.Length)
             {
-                int i = window[pos..].IndexOf(w, StringComparison.OrdinalIgnoreCase);
+                int i = IgnoreCase.IndexOf(window[pos..], w);
                 if (i < 0) break;
                 i += pos;
                 bool left = i == 0 || !char.IsLetter(window[i - 1]) || !char.IsLetter(w[0]);

@@ -19,6 +19,7 @@ internal static partial class IpRecognizer
 
     public static void Scan(string text, List<GuardFinding> findings)
     {
+        if (MayHaveV4(text))
         foreach (var m in V4().EnumerateMatches(text))
         {
             double score = ContextWords.Near(text, m.Index, m.Length, Cues) ? 0.99 : 0.85;
@@ -34,6 +35,23 @@ internal static partial class IpRecognizer
             if (span is "::" or "::1" && !ContextWords.Near(text, m.Index, m.Length, Cues)) continue;
             findings.Add(new GuardFinding("pii.ip", m.Index, m.Length, 0.95, "pii.ip.v6"));
         }
+    }
+
+    /// <summary>
+    /// Prefilter for IPv4: a match holds a dot between two digits. Checked on ASCII text, where <c>\d</c> is 0–9;
+    /// any other text goes to the regex.
+    /// </summary>
+    internal static bool MayHaveV4(string text)
+    {
+        var span = text.AsSpan();
+        if (!System.Text.Ascii.IsValid(span)) return true;
+        for (int i = span.IndexOf('.'); i >= 0;)
+        {
+            if (i > 0 && i + 1 < span.Length && char.IsAsciiDigit(span[i - 1]) && char.IsAsciiDigit(span[i + 1])) return true;
+            int next = span[(i + 1)..].IndexOf('.');
+            i = next < 0 ? -1 : i + 1 + next;
+        }
+        return false;
     }
 
     /// <summary>

@@ -38,8 +38,9 @@ public sealed class PiiGuard : IContentGuard
             if (f.Type is not ("pii.phone" or "pii.ssn" or "pii.aba" or "pii.passport" or "pii.driver_license" or "pii.dob")) continue;
             foreach (var g in findings)
             {
-                if (g.Type is "pii.card" or "pii.iban" or "pii.ip" or "pii.email" or "pii.ssn" && g.Type != f.Type
-                    && g.Start <= f.Start && f.Start + f.Length <= g.Start + g.Length)
+                // Span containment first (integer compares), then the type names.
+                if (g.Start <= f.Start && f.Start + f.Length <= g.Start + g.Length
+                    && g.Type is "pii.card" or "pii.iban" or "pii.ip" or "pii.email" or "pii.ssn" && g.Type != f.Type)
                 {
                     findings.RemoveAt(i);
                     break;

@@ -104,7 +104,8 @@ public sealed class GuardPipeline : IGuardPipeline
     {
         var verdict = await inner(request, ct);
         var ctx = request.Context;
-        GuardLog.Verdict(Logger, verdict.Action, ctx.Direction, ctx.Identity.Tenant, ctx.Identity.RequestId, verdict.Findings.Count, string.Join(',', verdict.Reasons));
+        if (Logger.IsEnabled(LogLevel.Debug))
+            GuardLog.Verdict(Logger, verdict.Action, ctx.Direction, ctx.Identity.Tenant, ctx.Identity.RequestId, verdict.Findings.Count, string.Join(',', verdict.Reasons));
         if (verdict.Findings.Count == 0 && verdict.Action == GuardAction.Allow) return verdict;
         try
         {

@@ -1,19 +1,19 @@
 using System.Buffers;
-using System.Collections.Frozen;
 using Attest.Core.Guards;
+using Attest.Guards.Text;
 
 namespace Attest.Guards.Secrets;
 
 /// <summary>
-/// Credential detector. One pass of a multi-string <see cref="SearchValues{T}"/> search finds the rule
-/// anchors present in the text; only rules whose anchor occurred run their (precompiled) regex.
+/// Credential detector. One pass of a <see cref="TriggerMatcher"/> (case-insensitive) finds the rule anchors
+/// present in the text; only rules whose anchor occurred run their (precompiled) regex.
 /// </summary>
 public sealed class SecretGuard : IContentGuard
 {
     private static readonly SearchValues<char> Alnum = SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789");
     private readonly IReadOnlyList<SecretRule> _rules;
-    private readonly SearchValues<string> _anchors;
-    private readonly FrozenDictionary<char, (string Anchor, int[] Rules)[]> _byFirstChar;
+    private readonly TriggerMatcher _anchors;
+    private readonly int[][] _rulesOfAnchor;
 
     public SecretGuard() : this(SecretRules.All) { }
 
@@ -24,42 +24,49 @@ public sealed class SecretGuard : IContentGuard
         for (int i = 0; i < rules.Count; i++)
             foreach (var a in rules[i].Anchors)
                 (byAnchor.TryGetValue(a, out var l) ? l : byAnchor[a] = []).Add(i);
-        _anchors = SearchValues.Create([.. byAnchor.Keys], StringComparison.OrdinalIgnoreCase);
-        _byFirstChar = byAnchor
-            .GroupBy(kv => char.ToLowerInvariant(kv.Key[0]))
-            .ToFrozenDictionary(g => g.Key, g => g.Select(kv => (kv.Key, kv.Value.ToArray())).ToArray());
+        _anchors = new TriggerMatcher([.. byAnchor.Keys], ignoreCase: true);
+        _rulesOfAnchor = [.. _anchors.Patterns.Select(a => byAnchor[a].ToArray())];
     }
 
     public string Name => "secrets";
 
     public void Scan(string text, GuardScan scan, List<GuardFinding> findings)
     {
-        Span<bool> triggered = _rules.Count <= 256 ? stackalloc bool[_rules.Count] : new bool[_rules.Count];
-        var span = text.AsSpan();
-        int pos = 0;
-        bool any = false;
-        while (pos < span.Length)
-        {
-            int i = span[pos..].IndexOfAny(_anchors);
-            if (i < 0) break;
-            pos += i;
-            if (_byFirstChar.TryGetValue(char.ToLowerInvariant(span[pos]), out var candidates))
-            {
-                foreach (var (anchor, rules) in candidates)
-                {
-                    if (!span[pos..].StartsWith(anchor, StringComparison.OrdinalIgnoreCase)) continue;
-                    foreach (var r in rules) triggered[r] = true;
-                    any = true;
-                }
-            }
-            pos++;
-        }
-        if (!any) return;
+        var visitor = new Triggered(_rulesOfAnchor, _rules.Count > 256 ? new bool[_rules.Count] : null);
+        _anchors.Scan(text, ref visitor);
+        if (visitor.Count == 0) return;
         int first = findings.Count;
         for (int r = 0; r < _rules.Count; r++)
         {
-            if (triggered[r]) Run(_rules[r], text, findings, first);
+            if (visitor.Has(r)) Run(_rules[r], text, findings, first);
         }
+    }
+
+    /// <summary>Marks the rules whose anchors occur (a bit set for up to 256 rules, else an array).</summary>
+    private struct Triggered(int[][] rulesOfAnchor, bool[]? large) : ITriggerVisitor
+    {
+        private ulong _b0, _b1, _b2, _b3;
+        public int Count;
+
+        public bool OnMatch(int pattern, int position)
+        {
+            foreach (int r in rulesOfAnchor[pattern])
+            {
+                Count++;
+                if (large is not null) { large[r] = true; continue; }
+                ulong bit = 1UL << (r & 63);
+                switch (r >> 6)
+                {
+                    case 0: _b0 |= bit; break;
+                    case 1: _b1 |= bit; break;
+                    case 2: _b2 |= bit; break;
+                    default: _b3 |= bit; break;
+                }
+            }
+            return true;
+        }
+
+        public readonly bool Has(int r) => large is not null ? large[r] : ((r >> 6) switch { 0 => _b0, 1 => _b1, 2 => _b2, _ => _b3 } >> (r & 63) & 1) != 0;
     }
 
     private static void Run(SecretRule rule, string text, List<GuardFinding> findings, int first)
