@@ -3,8 +3,10 @@ using System.Runtime.CompilerServices;
 using Attest.Audit.Log;
 using Attest.Core.Audit;
 using Dapper;
+using Microsoft.Data.Sqlite;
 using Npgsql;
 using NpgsqlTypes;
+using SQLitePCL;
 
 namespace Attest.Storage.Audit;
 
@@ -27,7 +29,7 @@ public sealed class SqlAuditStore(AttestDatabase db) : IAuditStore
         var batch = build(tail);
         if (batch.Rows.Count > 0 && batch.Rows[0].Sequence != tail.Size) throw new InvalidOperationException("batch does not continue the tail");
         if (c is NpgsqlConnection npg) await CopyRowsAsync(npg, batch.Rows, cancellationToken);
-        else await InsertRowsAsync(c, tx, batch.Rows, cancellationToken);
+        else InsertRows((SqliteConnection)c, batch.Rows);
         if (batch.Checkpoint is { } cp)
             await c.ExecuteAsync(new CommandDefinition("INSERT INTO audit_checkpoints (size, root, time_ms, key_id, note) VALUES (@Size, @Root, @t, @KeyId, @Note)",
                 new { cp.Size, cp.Root, t = cp.Time.ToUnixTimeMilliseconds(), cp.KeyId, cp.Note }, tx, cancellationToken: cancellationToken));
@@ -36,46 +38,52 @@ public sealed class SqlAuditStore(AttestDatabase db) : IAuditStore
         await tx.CommitAsync(cancellationToken);
     }
 
-    private const int RowsPerInsert = 64;
-    private static readonly string[] ColumnNames = Columns.Split(", ");
-    private static readonly string[] InsertSql = [.. Enumerable.Range(0, RowsPerInsert + 1).Select(n => n == 0 ? "" :
-        $"INSERT INTO audit_entries ({Columns}) VALUES " + string.Join(", ", Enumerable.Range(0, n).Select(r => "(" + string.Join(", ", ColumnNames.Select((_, c) => $"@p{r * ColumnNames.Length + c}")) + ")")))];
+    private static readonly string InsertSql =
+        $"INSERT INTO audit_entries ({Columns}) VALUES ({string.Join(", ", Enumerable.Range(1, Columns.Split(", ").Length).Select(i => "?" + i.ToString(System.Globalization.CultureInfo.InvariantCulture)))})";
 
-    // Multi-row INSERTs of up to 64 rows, with one reused command per statement shape.
-    private static async Task InsertRowsAsync(DbConnection c, DbTransaction tx, IReadOnlyList<AuditRow> rows, CancellationToken ct)
+    // One prepared single-row INSERT, stepped once per row with parameters bound by position on
+    // SQLite's own handle: no per-parameter name lookups (which made multi-row statements quadratic)
+    // and no per-row command objects. The rows join the transaction already open on the connection.
+    private static void InsertRows(SqliteConnection c, IReadOnlyList<AuditRow> rows)
     {
-        DbCommand? cmd = null;
-        try
+        if (rows.Count == 0) return;
+        var db = c.Handle ?? throw new InvalidOperationException("the SQLite connection is not open");
+        Check(raw.sqlite3_prepare_v2(db, InsertSql, out var stmt), db);
+        using (stmt)
         {
-            for (var offset = 0; offset < rows.Count; offset += RowsPerInsert)
+            foreach (var r in rows)
             {
-                var n = Math.Min(RowsPerInsert, rows.Count - offset);
-                if (cmd is null || cmd.Parameters.Count != n * ColumnNames.Length)
-                {
-                    if (cmd is not null) await cmd.DisposeAsync();
-                    cmd = c.CreateCommand();
-                    cmd.Transaction = tx;
-                    cmd.CommandText = InsertSql[n];
-                    for (var i = 0; i < n * ColumnNames.Length; i++)
-                    {
-                        var p = cmd.CreateParameter();
-                        p.ParameterName = "@p" + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
-                        cmd.Parameters.Add(p);
-                    }
-                }
-                for (var r = 0; r < n; r++)
-                {
-                    var values = Values(rows[offset + r]);
-                    for (var i = 0; i < values.Length; i++) cmd.Parameters[r * ColumnNames.Length + i].Value = values[i] ?? DBNull.Value;
-                }
-                await cmd.ExecuteNonQueryAsync(ct);
+                Check(raw.sqlite3_bind_int64(stmt, 1, r.Sequence), db);
+                BindText(stmt, 2, r.Id, db);
+                Check(raw.sqlite3_bind_int64(stmt, 3, r.Time.ToUnixTimeMilliseconds()), db);
+                BindText(stmt, 4, r.Type, db);
+                BindText(stmt, 5, r.Tenant, db);
+                BindText(stmt, 6, r.Actor.KeyId, db);
+                BindText(stmt, 7, r.Actor.Principal, db);
+                BindText(stmt, 8, r.Actor.Agent, db);
+                BindText(stmt, 9, r.Actor.EndUser, db);
+                BindText(stmt, 10, r.Actor.Admin, db);
+                BindText(stmt, 11, r.Subject, db);
+                BindText(stmt, 12, r.DataClass, db);
+                BindBlob(stmt, 13, r.Canonical, db);
+                BindBlob(stmt, 14, r.LeafHash, db);
+                BindBlob(stmt, 15, r.ChainHash, db);
+                BindBlob(stmt, 16, r.Payload, db);
+                var rc = raw.sqlite3_step(stmt);
+                if (rc != raw.SQLITE_DONE) Check(rc, db);
+                Check(raw.sqlite3_reset(stmt), db);
             }
         }
-        finally
-        {
-            if (cmd is not null) await cmd.DisposeAsync();
-        }
     }
+
+    private static void BindText(sqlite3_stmt stmt, int index, string? value, sqlite3 db) =>
+        Check(value is null ? raw.sqlite3_bind_null(stmt, index) : raw.sqlite3_bind_text(stmt, index, value), db);
+
+    private static void BindBlob(sqlite3_stmt stmt, int index, byte[]? value, sqlite3 db) =>
+        Check(value is null ? raw.sqlite3_bind_null(stmt, index)
+            : value.Length == 0 ? raw.sqlite3_bind_zeroblob(stmt, index, 0) : raw.sqlite3_bind_blob(stmt, index, value), db);
+
+    private static void Check(int rc, sqlite3 db) => SqliteException.ThrowExceptionForRC(rc, db);
 
     private static async Task CopyRowsAsync(NpgsqlConnection c, IReadOnlyList<AuditRow> rows, CancellationToken ct)
     {

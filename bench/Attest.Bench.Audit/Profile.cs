@@ -1,0 +1,88 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Attest.Audit.Crypto;
+using Attest.Audit.Log;
+using Attest.Audit.Merkle;
+using Attest.Core.Audit;
+using Attest.Storage;
+using Attest.Storage.Audit;
+
+/// <summary>Bench profiling (--profile): CPU per event of each stage of the append path, measured in isolation.</summary>
+internal static class Profile
+{
+    public static async Task RunAsync()
+    {
+        const int n = 20_000;
+        var key = PayloadCrypto.NewKey();
+        var ids = new EventIdGenerator(TimeProvider.System);
+        var payloads = new JsonObject[n];
+        for (var i = 0; i < n; i++) payloads[i] = new JsonObject { ["prompt"] = "redacted prompt text of moderate length for the benchmark", ["i"] = i };
+        var idList = new string[n];
+        Time("event id", n, i => idList[i] = ids.Next());
+        var plain = new byte[n][];
+        Time("payload JSON serialise", n, i => plain[i] = JsonSerializer.SerializeToUtf8Bytes(payloads[i]));
+        var sealedBytes = new byte[n][];
+        Time("AES-GCM seal", n, i => sealedBytes[i] = PayloadCrypto.SealPayload(key, idList[i], plain[i]));
+        var refs = new PayloadReference[n];
+        Time("payload SHA-256 + hex", n, i => refs[i] = new PayloadReference(PayloadCrypto.Algorithm, "sk_0123456789abcdef01234567", Convert.ToHexStringLower(SHA256.HashData(sealedBytes[i])), sealedBytes[i].Length));
+        var entries = new AuditEntry[n];
+        var now = DateTimeOffset.UtcNow;
+        Time("entry record", n, i => entries[i] = new AuditEntry
+        {
+            Id = idList[i], Sequence = i, Time = now, Type = AuditEventTypes.ChatRequest, Tenant = "acme", Subject = $"acme/user/u{i % 50}", DataClass = "prompts",
+            Actor = new AuditActor { KeyId = "k1" }, Model = new AuditModel("gpt", "gpt-4o-2024-08-06", "openai"), Decision = "allow",
+            InputTokens = 120, OutputTokens = 300, LatencyMicros = 812_500, Digests = new Dictionary<string, string> { ["prompt"] = new string('a', 64) }, Payload = refs[i],
+        });
+        var canonical = new byte[n][];
+        Time("canonical encode", n, i => canonical[i] = entries[i].Encode());
+        Console.WriteLine($"  (canonical entry is {canonical[0].Length} bytes)");
+        var leaves = new byte[n][];
+        Time("leaf hash", n, i => leaves[i] = MerkleHash.Leaf(canonical[i]));
+        var chain = new byte[32];
+        var chains = new byte[n][];
+        Time("chain hash", n, i => chains[i] = chain = MerkleHash.Chain(chain, leaves[i]));
+        var frontier = new CompactRange();
+        Time("frontier append", n, i => frontier.Append(leaves[i]));
+
+        var rows = new AuditRow[n];
+        for (var i = 0; i < n; i++)
+        {
+            var e = entries[i];
+            rows[i] = new AuditRow(i, e.Id, e.Time, e.Type, e.Tenant, e.Actor, e.Subject, e.DataClass, canonical[i], leaves[i], chains[i], sealedBytes[i]);
+        }
+        var dir = Path.Combine(Path.GetTempPath(), "attest-bench-profile-" + Guid.NewGuid().ToString("n"));
+        await using (var db = new SqliteDatabase(Path.Combine(dir, "attest.db")))
+        {
+            await MigrationRunner.ApplyAsync(db);
+            var store = new SqlAuditStore(db);
+            foreach (var batch in new[] { 64, 256 })
+            {
+                var start = (int)(await store.ReadTailAsync()).Size;
+                var count = Math.Min(n - start, 40 * batch);
+                var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
+                var sw = Stopwatch.StartNew();
+                for (var off = start; off < start + count; off += batch)
+                {
+                    var slice = rows.AsSpan(off, Math.Min(batch, start + count - off)).ToArray();
+                    var tail = new AuditTail(off + slice.Length, chains[off + slice.Length - 1], [], 0);
+                    await store.AppendAsync(t => new AuditBatch(slice, tail, null));
+                }
+                var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu0;
+                Console.WriteLine($"  SQLite store append, {batch} rows per commit: {count / sw.Elapsed.TotalSeconds:N0} rows/s wall, {sw.Elapsed.TotalMilliseconds / (count / batch):F2} ms per commit, {cpu.TotalMicroseconds / count:F1} µs CPU per row");
+            }
+        }
+        Directory.Delete(dir, true);
+    }
+
+    private static void Time(string name, int n, Action<int> body)
+    {
+        for (var i = 0; i < Math.Min(n, 2000); i++) body(i); // warm-up
+        var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
+        var sw = Stopwatch.StartNew();
+        for (var i = 0; i < n; i++) body(i);
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu0;
+        Console.WriteLine($"  {name}: {sw.Elapsed.TotalMicroseconds / n:F2} µs wall, {cpu.TotalMicroseconds / n:F2} µs CPU per event");
+    }
+}
