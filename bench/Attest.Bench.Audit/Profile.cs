@@ -57,10 +57,10 @@ internal static class Profile
         {
             await MigrationRunner.ApplyAsync(db);
             var store = new SqlAuditStore(db);
-            foreach (var batch in new[] { 64, 256 })
+            foreach (var batch in new[] { 64, 256, 1 })
             {
                 var start = (int)(await store.ReadTailAsync()).Size;
-                var count = Math.Min(n - start, 40 * batch);
+                var count = Math.Min(n - start, batch == 1 ? 500 : 40 * batch);
                 var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
                 var sw = Stopwatch.StartNew();
                 for (var off = start; off < start + count; off += batch)
@@ -72,8 +72,35 @@ internal static class Profile
                 var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu0;
                 Console.WriteLine($"  SQLite store append, {batch} rows per commit: {count / sw.Elapsed.TotalSeconds:N0} rows/s wall, {sw.Elapsed.TotalMilliseconds / (count / batch):F2} ms per commit, {cpu.TotalMicroseconds / count:F1} µs CPU per row");
             }
+            await CommitPhasesAsync(db);
         }
         Directory.Delete(dir, true);
+    }
+
+    // The fixed cost of one commit, phase by phase (200 empty-ish transactions).
+    private static async Task CommitPhasesAsync(SqliteDatabase db)
+    {
+        const int n = 200;
+        var t = new long[6];
+        var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
+        for (var i = 0; i < n; i++)
+        {
+            var s = Stopwatch.GetTimestamp();
+            await using var c = await db.OpenAsync();
+            t[0] += Stopwatch.GetTimestamp() - s; s = Stopwatch.GetTimestamp();
+            await using var tx = await c.BeginTransactionAsync();
+            t[1] += Stopwatch.GetTimestamp() - s; s = Stopwatch.GetTimestamp();
+            var tail = await Dapper.SqlMapper.QuerySingleAsync<(long, byte[], byte[], long)>(c, "SELECT size, chain, frontier, last_checkpoint FROM audit_state WHERE id = 1", transaction: tx);
+            t[2] += Stopwatch.GetTimestamp() - s; s = Stopwatch.GetTimestamp();
+            await Dapper.SqlMapper.ExecuteAsync(c, "UPDATE audit_state SET last_checkpoint = @x WHERE id = 1", new { x = tail.Item4 }, tx);
+            t[3] += Stopwatch.GetTimestamp() - s; s = Stopwatch.GetTimestamp();
+            await tx.CommitAsync();
+            t[4] += Stopwatch.GetTimestamp() - s; s = Stopwatch.GetTimestamp();
+        }
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu0;
+        string[] names = ["open+pragmas", "begin immediate", "tail read (Dapper)", "update (Dapper)", "commit (fsync)"];
+        for (var i = 0; i < names.Length; i++) Console.WriteLine($"  commit phase {names[i]}: {Stopwatch.GetElapsedTime(0, t[i]).TotalMicroseconds / n:F1} µs wall");
+        Console.WriteLine($"  commit phases total: {cpu.TotalMicroseconds / n:F1} µs CPU per commit");
     }
 
     private static void Time(string name, int n, Action<int> body)

@@ -62,7 +62,7 @@ var dir = Path.Combine(Path.GetTempPath(), "attest-bench-audit-" + Guid.NewGuid(
 await using (var sqlite = new SqliteDatabase(Path.Combine(dir, "attest.db")))
 {
     var (rows, cps) = await AppendBench(sqlite, "SQLite (WAL, synchronous=FULL)");
-    for (var round = 0; round < 3; round++)
+    for (var round = 0; round < (args.Contains("--append-only") ? 0 : 3); round++)
     {
         var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
         var sw = Stopwatch.StartNew();
@@ -92,7 +92,7 @@ if (Environment.GetEnvironmentVariable("ATTEST_TEST_POSTGRES") is { } cs)
 }
 else Console.WriteLine("PostgreSQL: skipped (set ATTEST_TEST_POSTGRES)");
 
-foreach (var size in args.Contains("--10m") ? new[] { 1_000_000L, 10_000_000L } : [1_000_000L])
+foreach (var size in args.Contains("--append-only") ? [] : args.Contains("--10m") ? new[] { 1_000_000L, 10_000_000L } : [1_000_000L])
 {
     var tree = new MerkleTree();
     var buf = new byte[32];

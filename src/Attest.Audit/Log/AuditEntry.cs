@@ -14,7 +14,7 @@ namespace Attest.Audit.Log;
 public sealed record AuditEntry
 {
     public const int ModelVersion = 1;
-    private const string TimeFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
+    internal const string TimeFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
 
     public required string Id { get; init; }
     public required long Sequence { get; init; }
@@ -35,7 +35,14 @@ public sealed record AuditEntry
     public IReadOnlyDictionary<string, string> Attributes { get; init; } = new Dictionary<string, string>();
     public PayloadReference? Payload { get; init; }
 
-    public byte[] Encode()
+    /// <summary>The canonical encoding (docs/audit-events.md): the bytes the Merkle leaf hashes. Thread-safe.</summary>
+    public byte[] Encode() => AuditEntryEncoder.Encode(this);
+
+    /// <summary>
+    /// The same encoding built the general way, as a dictionary given to <see cref="CanonicalJson.Encode"/>:
+    /// the reference the fast encoder is tested against. Thread-safe.
+    /// </summary>
+    public byte[] EncodeReference()
     {
         var o = new Dictionary<string, object?>(StringComparer.Ordinal)
         {
