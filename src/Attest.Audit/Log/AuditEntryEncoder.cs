@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Globalization;
 using Attest.Audit.Canonical;
 
 namespace Attest.Audit.Log;
@@ -79,10 +78,7 @@ internal static class AuditEntryEncoder
         Str(w, ref first, "\"subject\":"u8, e.Subject);
         Str(w, ref first, "\"tenant\":"u8, e.Tenant);
         Key(w, ref first, "\"time\":\""u8);
-        var span = w.GetSpan(32);
-        if (!e.Time.UtcDateTime.TryFormat(span, out var written, AuditEntry.TimeFormat, CultureInfo.InvariantCulture))
-            throw new FormatException("the entry time could not be formatted");
-        w.Advance(written);
+        WriteTime(w, e.Time.UtcDateTime);
         CanonicalJson.Byte(w, (byte)'"');
         Str(w, ref first, "\"type\":"u8, e.Type);
         Int(w, ref first, "\"v\":"u8, AuditEntry.ModelVersion);
@@ -90,6 +86,36 @@ internal static class AuditEntryEncoder
         var result = w.WrittenSpan.ToArray();
         if (w.Capacity > 64 * 1024) t_buffer = null; // do not keep an unusually large buffer alive
         return result;
+    }
+
+    // yyyy-MM-ddTHH:mm:ss.fffZ (AuditEntry.TimeFormat), digit by digit.
+    private static void WriteTime(ArrayBufferWriter<byte> w, DateTime t)
+    {
+        var span = w.GetSpan(24);
+        Digits(span, 0, t.Year, 4);
+        span[4] = (byte)'-';
+        Digits(span, 5, t.Month, 2);
+        span[7] = (byte)'-';
+        Digits(span, 8, t.Day, 2);
+        span[10] = (byte)'T';
+        Digits(span, 11, t.Hour, 2);
+        span[13] = (byte)':';
+        Digits(span, 14, t.Minute, 2);
+        span[16] = (byte)':';
+        Digits(span, 17, t.Second, 2);
+        span[19] = (byte)'.';
+        Digits(span, 20, t.Millisecond, 3);
+        span[23] = (byte)'Z';
+        w.Advance(24);
+    }
+
+    private static void Digits(Span<byte> span, int at, int value, int count)
+    {
+        for (var i = at + count - 1; i >= at; i--)
+        {
+            span[i] = (byte)('0' + value % 10);
+            value /= 10;
+        }
     }
 
     private static void Key(ArrayBufferWriter<byte> w, ref bool first, ReadOnlySpan<byte> key)

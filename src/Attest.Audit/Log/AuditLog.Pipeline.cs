@@ -16,7 +16,12 @@ namespace Attest.Audit.Log;
 // tail inside the transaction, so the order and the hashes are exactly those of a serial writer.
 public sealed partial class AuditLog
 {
+    private const int CipherCacheLimit = 4096;
     private long _nextSequence = -1;
+    // AES-GCM ciphers by subject key id, used only by the writer loop (PrepareAsync); dropped when
+    // the keyring evicts a forgotten subject, and when the cache is full.
+    private readonly Dictionary<string, System.Security.Cryptography.AesGcm> _ciphers = new(StringComparer.Ordinal);
+    private int _cipherGeneration;
     private int _lastBatchSize = 1;
 
     private async Task WriteLoopAsync()
@@ -53,6 +58,7 @@ public sealed partial class AuditLog
             inFlight = Task.Run(() => CommitAndCompleteAsync(batch));
         }
         if (inFlight is not null) await inFlight;
+        DisposeCiphers();
     }
 
     private void Drain(System.Threading.Channels.ChannelReader<Pending> reader, Batch batch)
@@ -77,7 +83,7 @@ public sealed partial class AuditLog
                 if (r.Payload is { } payload)
                 {
                     var (keyId, key) = batch.Keys[SubjectOf(r)];
-                    p.Sealed = PayloadCrypto.SealPayload(key, p.Id, JsonSerializer.SerializeToUtf8Bytes(payload));
+                    p.Sealed = PayloadCrypto.SealPayload(Cipher(keyId, key), p.Id, JsonSerializer.SerializeToUtf8Bytes(payload));
                     p.PayloadRef = new PayloadReference(PayloadCrypto.Algorithm, keyId,
                         Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(p.Sealed)), p.Sealed.Length);
                 }
@@ -91,6 +97,23 @@ public sealed partial class AuditLog
             }
         }
         catch (Exception e) { batch.Error = e; }
+    }
+
+    private System.Security.Cryptography.AesGcm Cipher(string keyId, byte[] key)
+    {
+        if (_cipherGeneration != _keyring.Generation || _ciphers.Count >= CipherCacheLimit)
+        {
+            _cipherGeneration = _keyring.Generation;
+            DisposeCiphers();
+        }
+        if (!_ciphers.TryGetValue(keyId, out var cipher)) _ciphers[keyId] = cipher = PayloadCrypto.NewCipher(key);
+        return cipher;
+    }
+
+    private void DisposeCiphers()
+    {
+        foreach (var c in _ciphers.Values) c.Dispose();
+        _ciphers.Clear();
     }
 
     private async Task CommitAndCompleteAsync(Batch batch)
