@@ -98,6 +98,24 @@ internal static class Profile
             t[4] += Stopwatch.GetTimestamp() - s; s = Stopwatch.GetTimestamp();
         }
         var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu0;
+        foreach (var sync in new[] { "FULL", "OFF", "FULL" })
+        {
+            var u0 = Process.GetCurrentProcess().TotalProcessorTime;
+            var w0 = Stopwatch.GetTimestamp();
+            await using var c = await db.OpenAsync();
+            await using (var p = c.CreateCommand()) { p.CommandText = $"PRAGMA synchronous={sync}"; await p.ExecuteNonQueryAsync(); }
+            for (var i = 0; i < n; i++)
+            {
+                await using var tx = await c.BeginTransactionAsync();
+                await using var ins = c.CreateCommand();
+                ins.Transaction = (Microsoft.Data.Sqlite.SqliteTransaction)tx;
+                ins.CommandText = "INSERT INTO audit_checkpoints (size, root, time_ms, key_id, note) VALUES ($s, x'00', 0, 'k', 'n')";
+                ins.Parameters.Add(new Microsoft.Data.Sqlite.SqliteParameter("$s", 1_000_000L + i + (sync == "OFF" ? 10_000 : sync == "FULL" && u0 > TimeSpan.Zero ? 20_000 : 0) + Random.Shared.NextInt64(1L << 40)));
+                await ins.ExecuteNonQueryAsync();
+                await tx.CommitAsync();
+            }
+            Console.WriteLine($"  1-row transaction, synchronous={sync}: {Stopwatch.GetElapsedTime(w0).TotalMicroseconds / n:F0} µs wall, {(Process.GetCurrentProcess().TotalProcessorTime - u0).TotalMicroseconds / n:F0} µs CPU per commit");
+        }
         string[] names = ["open+pragmas", "begin immediate", "tail read (Dapper)", "update (Dapper)", "commit (fsync)"];
         for (var i = 0; i < names.Length; i++) Console.WriteLine($"  commit phase {names[i]}: {Stopwatch.GetElapsedTime(0, t[i]).TotalMicroseconds / n:F1} µs wall");
         Console.WriteLine($"  commit phases total: {cpu.TotalMicroseconds / n:F1} µs CPU per commit");
