@@ -13,6 +13,7 @@ using Npgsql;
 
 // Audit benchmarks: durable appends/s with 64 and 256 concurrent writers (SQLite, PostgreSQL), verification
 // entries/s, proof latency at 1M (and 10M with --10m). --writers 64,256 picks the writer counts.
+if (args.Contains("--profile-hash")) { HashProfile.Run(); return; }
 if (args.Contains("--profile")) { await Profile.RunAsync(); return; }
 var events = args.Contains("--quick") ? 5_000 : 40_000;
 var writerCounts = args.SkipWhile(a => a != "--writers").Skip(1).FirstOrDefault() is { } w0

@@ -24,3 +24,26 @@ public class PayloadCipherTests
         Assert.ThrowsAny<CryptographicException>(() => PayloadCrypto.NewCipher(new byte[16]));
     }
 }
+
+public class Sha256FastTests
+{
+    [Fact]
+    public void Fast_sha256_equals_the_platform_sha256_for_every_length_around_block_boundaries()
+    {
+        var rng = new Random(7);
+        Span<byte> a = stackalloc byte[32], b = stackalloc byte[32];
+        for (var len = 0; len < 300; len++)
+        {
+            var data = new byte[len];
+            rng.NextBytes(data);
+            Attest.Audit.Merkle.Sha256Fast.Hash(data, a);
+            System.Security.Cryptography.SHA256.HashData(data, b);
+            Assert.True(a.SequenceEqual(b), $"length {len}");
+        }
+        var big = new byte[1 << 20];
+        rng.NextBytes(big);
+        Attest.Audit.Merkle.Sha256Fast.Hash(big, a);
+        Assert.Equal(System.Security.Cryptography.SHA256.HashData(big), a.ToArray());
+        Assert.True(Attest.Audit.Merkle.Sha256Fast.IsNative || !OperatingSystem.IsLinux(), "on Linux the OpenSSL path is expected to be in use");
+    }
+}

@@ -85,7 +85,7 @@ public sealed partial class AuditLog
                     var (keyId, key) = batch.Keys[SubjectOf(r)];
                     p.Sealed = PayloadCrypto.SealPayload(Cipher(keyId, key), p.Id, JsonSerializer.SerializeToUtf8Bytes(payload));
                     p.PayloadRef = new PayloadReference(PayloadCrypto.Algorithm, keyId,
-                        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(p.Sealed)), p.Sealed.Length);
+                        PayloadDigest(p.Sealed), p.Sealed.Length);
                 }
                 p.Entry = ToEntry(p, r, batch.Start < 0 ? 0 : batch.Start + batch.Rows, p.PayloadRef);
                 if (batch.Start >= 0)
@@ -97,6 +97,13 @@ public sealed partial class AuditLog
             }
         }
         catch (Exception e) { batch.Error = e; }
+    }
+
+    private static string PayloadDigest(byte[] sealedBytes)
+    {
+        Span<byte> digest = stackalloc byte[MerkleHash.Size];
+        Sha256Fast.Hash(sealedBytes, digest);
+        return Convert.ToHexStringLower(digest);
     }
 
     private System.Security.Cryptography.AesGcm Cipher(string keyId, byte[] key)

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Attest.Audit.Checkpoints;
 using Attest.Audit.Log;
 using Attest.Audit.Merkle;
@@ -205,7 +204,7 @@ public sealed class AuditVerifier
         Span<byte> needle = stackalloc byte[prefix.Length + 64 + 1];
         prefix.CopyTo(needle);
         Span<byte> digest = stackalloc byte[32];
-        SHA256.HashData(row.Payload, digest);
+        Sha256Fast.Hash(row.Payload, digest);
         Convert.TryToHexStringLower(digest, needle[prefix.Length..], out _);
         needle[^1] = (byte)'"';
         return row.Canonical.AsSpan().IndexOf(needle) >= 0;
