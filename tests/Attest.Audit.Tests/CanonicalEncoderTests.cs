@@ -17,6 +17,9 @@ public class CanonicalEncoderTests
             var entry = RandomEntry(rng);
             var fast = entry.Encode();
             var reference = entry.EncodeReference();
+            var canonicalSeq = AuditEntry.ReadCanonicalSequence(fast);
+            if (entry.Sequence < 1_000_000_000_000_000_000) Assert.Equal(entry.Sequence, canonicalSeq); // 19 digits take the JSON read
+            Assert.Equal(AuditEntry.ReadSequence(fast), canonicalSeq ?? AuditEntry.ReadSequence(fast));
             Assert.True(fast.AsSpan().SequenceEqual(reference), $"entry {i}: {System.Text.Encoding.UTF8.GetString(fast)} != {System.Text.Encoding.UTF8.GetString(reference)}");
         }
     }
@@ -29,6 +32,26 @@ public class CanonicalEncoderTests
         Assert.Equal(entry.EncodeReference(), entry.Encode());
         var small = entry with { Tenant = "t" };
         Assert.Equal(small.EncodeReference(), small.Encode());
+    }
+
+    [Theory]
+    [InlineData("{\"seq\":5}")]
+    [InlineData("{\"a\":1,\"seq\":}")]
+    [InlineData("{\"a\":1,\"seq\":05,\"v\":1}")]
+    [InlineData("{\"a\":1,\"seq\":-5,\"v\":1}")]
+    [InlineData("{\"a\":1,\"seq\":5")]
+    [InlineData("{\"a\":1,\"seq\":5x}")]
+    [InlineData("{\"a\":1,\"seq\":12345678901234567890,\"v\":1}")]
+    public void The_canonical_sequence_read_gives_up_on_anything_but_the_canonical_layout(string text) =>
+        Assert.Null(AuditEntry.ReadCanonicalSequence(System.Text.Encoding.UTF8.GetBytes(text)));
+
+    [Fact]
+    public void The_canonical_sequence_read_takes_the_top_level_member()
+    {
+        var text = "{\"attrs\":{\"a\":\"1\",\"seq\":\"9\"},\"seq\":42,\"subject\":\"s,\\\"seq\\\":7\",\"v\":1}";
+        var bytes = System.Text.Encoding.UTF8.GetBytes(text);
+        Assert.Equal(42, AuditEntry.ReadSequence(bytes));
+        Assert.Equal(42, AuditEntry.ReadCanonicalSequence(bytes));
     }
 
     private static AuditEntry RandomEntry(Random rng)
@@ -44,7 +67,7 @@ public class CanonicalEncoderTests
         }
         return new AuditEntry
         {
-            Id = R(), Sequence = rng.NextInt64(0, long.MaxValue),
+            Id = R(), Sequence = rng.Next(2) == 0 ? rng.NextInt64(0, 100_000_000) : rng.NextInt64(0, long.MaxValue),
             Time = DateTimeOffset.UnixEpoch.AddMilliseconds(rng.NextInt64(0, 10_000_000_000_000)).ToOffset(TimeSpan.FromHours(rng.Next(-12, 13))),
             Type = R(), Tenant = R(), Subject = S(), DataClass = R(), Decision = S(),
             Actor = new AuditActor { KeyId = S(), Principal = S(), Agent = S(), EndUser = S(), Admin = S() },

@@ -138,6 +138,28 @@ public sealed record AuditEntry
         return null;
     }
 
+    /// <summary>
+    /// Reads <c>seq</c> by the canonical layout alone: in a canonical entry the top-level <c>seq</c>
+    /// is the last <c>,"seq":</c> (the members after it are strings and numbers, and a quote inside
+    /// a string is always escaped). Null when the layout does not match; callers that need the JSON
+    /// reading of arbitrary bytes use <see cref="ReadSequence"/>.
+    /// </summary>
+    public static long? ReadCanonicalSequence(ReadOnlySpan<byte> canonical)
+    {
+        var at = canonical.LastIndexOf(",\"seq\":"u8);
+        if (at < 0) return null;
+        var digits = canonical[(at + 7)..];
+        var n = 0;
+        long value = 0;
+        while (n < digits.Length && digits[n] is >= (byte)'0' and <= (byte)'9')
+        {
+            if (n == 18 || (n > 0 && digits[0] == (byte)'0')) return null; // no leading zeros, no overflow
+            value = value * 10 + (digits[n] - '0');
+            n++;
+        }
+        return n > 0 && n < digits.Length && digits[n] is (byte)',' or (byte)'}' ? value : null;
+    }
+
     public AuditEventView ToView() => new()
     {
         Id = Id, Sequence = Sequence, Time = Time, Type = Type, Tenant = Tenant, Actor = Actor, Subject = Subject,

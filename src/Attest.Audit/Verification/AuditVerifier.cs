@@ -80,39 +80,77 @@ public sealed class AuditVerifier
     {
         Span<byte> leaf = stackalloc byte[MerkleHash.Size];
         MerkleHash.Leaf(row.Canonical, leaf);
-        AddPrepared(row, leaf, AuditEntry.ReadSequence(row.Canonical), PayloadMatches(row));
+        AddPrepared(row, leaf, Sequence(row.Canonical, _expected), PayloadMatches(row));
     }
 
     /// <summary>
-    /// Feeds rows in stored order, exactly as calling <see cref="Add(VerifyRow)"/> for each; the
-    /// per-row work that does not depend on earlier rows (leaf hash, sequence, payload digest) is
-    /// spread over the processors first.
+    /// The entry's sequence number: the canonical layout's fast read when it gives the expected
+    /// number (the good path), else the full JSON read (<see cref="AuditEntry.ReadSequence"/>),
+    /// which classification relies on.
+    /// </summary>
+    private static long? Sequence(byte[] canonical, long expected) =>
+        AuditEntry.ReadCanonicalSequence(canonical) is { } fast && fast == expected ? fast : AuditEntry.ReadSequence(canonical);
+
+    private const int Chunk = 1024;
+
+    /// <summary>
+    /// Feeds rows in stored order, exactly as calling <see cref="Add(VerifyRow)"/> for each. The
+    /// per-row work that does not depend on earlier rows (leaf hash, sequence, payload digest) runs
+    /// on every processor in chunks taken in order, while this thread folds finished chunks into the
+    /// chain and the tree (helping with the hashing whenever the next chunk is not ready yet).
     /// </summary>
     public void AddRange(IReadOnlyList<VerifyRow> rows)
     {
         var count = rows.Count;
+        if (count < 2 * Chunk)
+        {
+            foreach (var r in rows) Add(r);
+            return;
+        }
         var leaves = System.Buffers.ArrayPool<byte>.Shared.Rent(count * MerkleHash.Size);
         var seqs = System.Buffers.ArrayPool<long>.Shared.Rent(count);
         var flags = System.Buffers.ArrayPool<byte>.Shared.Rent(count);
+        var chunks = (count + Chunk - 1) / Chunk;
+        var done = new int[chunks];
+        var next = -1;
+        var expectedAtStart = _expected;
+        void Work(int c)
+        {
+            for (int i = c * Chunk, end = Math.Min(count, i + Chunk); i < end; i++)
+            {
+                var row = rows[i];
+                MerkleHash.Leaf(row.Canonical, leaves.AsSpan(i * MerkleHash.Size, MerkleHash.Size));
+                var seq = Sequence(row.Canonical, expectedAtStart + i); // the good path's expected number; anything else takes the full read
+                seqs[i] = seq ?? 0;
+                flags[i] = (byte)((seq is null ? 0 : 1) | (PayloadMatches(row) ? 2 : 0));
+            }
+            Volatile.Write(ref done[c], 1);
+        }
+        void Helper()
+        {
+            int c;
+            while ((c = Interlocked.Increment(ref next)) < chunks) Work(c);
+        }
+        var helpers = new Task[Math.Max(1, Environment.ProcessorCount - 1)];
         try
         {
-            const int Chunk = 1024;
-            Parallel.For(0, (count + Chunk - 1) / Chunk, c =>
+            for (var h = 0; h < helpers.Length; h++) helpers[h] = Task.Run(Helper);
+            for (var c = 0; c < chunks; c++)
             {
-                for (int i = c * Chunk, end = Math.Min(count, i + Chunk); i < end; i++)
+                var spin = new SpinWait();
+                while (Volatile.Read(ref done[c]) == 0)
                 {
-                    var row = rows[i];
-                    MerkleHash.Leaf(row.Canonical, leaves.AsSpan(i * MerkleHash.Size, MerkleHash.Size));
-                    var seq = AuditEntry.ReadSequence(row.Canonical);
-                    seqs[i] = seq ?? 0;
-                    flags[i] = (byte)((seq is null ? 0 : 1) | (PayloadMatches(row) ? 2 : 0));
+                    var k = Interlocked.Increment(ref next);
+                    if (k < chunks) Work(k);
+                    else spin.SpinOnce();
                 }
-            });
-            for (var i = 0; i < count; i++)
-                AddPrepared(rows[i], leaves.AsSpan(i * MerkleHash.Size, MerkleHash.Size), (flags[i] & 1) != 0 ? seqs[i] : null, (flags[i] & 2) != 0);
+                for (int i = c * Chunk, end = Math.Min(count, i + Chunk); i < end; i++)
+                    AddPrepared(rows[i], leaves.AsSpan(i * MerkleHash.Size, MerkleHash.Size), (flags[i] & 1) != 0 ? seqs[i] : null, (flags[i] & 2) != 0);
+            }
         }
         finally
         {
+            Task.WaitAll(helpers.Where(t => t is not null).ToArray());
             System.Buffers.ArrayPool<byte>.Shared.Return(leaves);
             System.Buffers.ArrayPool<long>.Shared.Return(seqs);
             System.Buffers.ArrayPool<byte>.Shared.Return(flags);
