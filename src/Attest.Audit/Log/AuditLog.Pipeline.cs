@@ -125,23 +125,42 @@ public sealed partial class AuditLog
 
     private async Task CommitAndCompleteAsync(Batch batch)
     {
+        Exception? error = null;
         try
         {
             if (batch.Error is { } prepareError) throw new AuditWriteException("the audit batch could not be prepared", prepareError);
             var checkpointSize = await CommitAsync(batch);
-            foreach (var p in batch.Items)
-            {
-                p.CheckpointSize = checkpointSize;
-                p.Done.TrySetResult();
-            }
+            foreach (var p in batch.Items) p.CheckpointSize = checkpointSize;
         }
         catch (Exception e) // fail closed: every caller of the batch learns its event is not durable
         {
             Volatile.Write(ref _nextSequence, -1);
             LogWriteFailed(_logger, batch.Items.Count, e.GetType().Name);
-            foreach (var p in batch.Items) p.Done.TrySetException(new AuditWriteException("the audit event could not be made durable", e));
+            error = new AuditWriteException("the audit event could not be made durable", e);
         }
+        Release(batch.Items, error);
     }
+
+    // Callers resume in at most one group per processor: each group is one thread-pool work item
+    // that completes its callers one after another (their continuations run inline there, up to
+    // their next await), instead of one work item and one thread wake-up per caller. The committer
+    // itself never runs caller code, so a slow caller cannot hold up the next commit.
+    private static void Release(List<Pending> items, Exception? error)
+    {
+        var groups = Environment.GetEnvironmentVariable("ATTEST_EXP_EACH") == "1" ? items.Count : Math.Clamp(items.Count / 8, 1, Environment.ProcessorCount);
+        var size = (items.Count + groups - 1) / groups;
+        for (var start = 0; start < items.Count; start += size)
+            ThreadPool.UnsafeQueueUserWorkItem(static g =>
+            {
+                for (var i = g.Start; i < g.End; i++)
+                {
+                    if (g.Error is null) g.Items[i].Done.TrySetResult();
+                    else g.Items[i].Done.TrySetException(g.Error);
+                }
+            }, new ReleaseGroup(items, start, Math.Min(items.Count, start + size), error), preferLocal: false);
+    }
+
+    private sealed record ReleaseGroup(List<Pending> Items, int Start, int End, Exception? Error);
 
     private async Task<long> CommitAsync(Batch batch)
     {
@@ -208,6 +227,7 @@ public sealed partial class AuditLog
         public AuditEntry? Entry { get; set; }
         public byte[]? Canonical { get; set; }
         public byte[]? Leaf { get; set; }
-        public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        /// <summary>Completed by <see cref="Release"/> on a pool thread, so continuations may run inline there.</summary>
+        public TaskCompletionSource Done { get; } = new();
     }
 }
