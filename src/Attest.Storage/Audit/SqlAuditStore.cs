@@ -5,7 +5,6 @@ using Attest.Core.Audit;
 using Dapper;
 using Microsoft.Data.Sqlite;
 using Npgsql;
-using NpgsqlTypes;
 using SQLitePCL;
 
 namespace Attest.Storage.Audit;
@@ -28,8 +27,13 @@ public sealed class SqlAuditStore(AttestDatabase db) : IAuditStore
         var tail = await ReadTailAsync(c, tx, cancellationToken, lockFirst: db.Kind == DatabaseKind.Postgres);
         var batch = build(tail);
         if (batch.Rows.Count > 0 && batch.Rows[0].Sequence != tail.Size) throw new InvalidOperationException("batch does not continue the tail");
-        if (c is NpgsqlConnection npg) await CopyRowsAsync(npg, batch.Rows, cancellationToken);
-        else InsertRows((SqliteConnection)c, batch.Rows);
+        if (c is NpgsqlConnection npg)
+        {
+            await WritePostgresAsync(npg, (NpgsqlTransaction)tx, batch, cancellationToken);
+            await tx.CommitAsync(cancellationToken);
+            return;
+        }
+        InsertRows((SqliteConnection)c, batch.Rows);
         if (batch.Checkpoint is { } cp)
             await c.ExecuteAsync(new CommandDefinition("INSERT INTO audit_checkpoints (size, root, time_ms, key_id, note) VALUES (@Size, @Root, @t, @KeyId, @Note)",
                 new { cp.Size, cp.Root, t = cp.Time.ToUnixTimeMilliseconds(), cp.KeyId, cp.Note }, tx, cancellationToken: cancellationToken));
@@ -85,32 +89,57 @@ public sealed class SqlAuditStore(AttestDatabase db) : IAuditStore
 
     private static void Check(int rc, sqlite3 db) => SqliteException.ThrowExceptionForRC(rc, db);
 
-    private static async Task CopyRowsAsync(NpgsqlConnection c, IReadOnlyList<AuditRow> rows, CancellationToken ct)
+    private static readonly string PostgresInsert =
+        $"INSERT INTO audit_entries ({Columns}) SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[], " +
+        "$8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::bytea[], $14::bytea[], $15::bytea[], $16::bytea[])";
+
+    // PostgreSQL: rows (as one array per column), checkpoint and new tail go in one batch, so an
+    // append is three round trips: lock + tail, this batch, COMMIT.
+    private static async Task WritePostgresAsync(NpgsqlConnection c, NpgsqlTransaction tx, AuditBatch batch, CancellationToken ct)
     {
-        if (rows.Count == 0) return;
-        await using var w = await c.BeginBinaryImportAsync($"COPY audit_entries ({Columns}) FROM STDIN (FORMAT BINARY)", ct);
-        foreach (var r in rows)
+        await using var b = new NpgsqlBatch(c, tx);
+        var rows = batch.Rows;
+        if (rows.Count > 0)
         {
-            await w.StartRowAsync(ct);
-            foreach (var v in Values(r))
-            {
-                switch (v)
-                {
-                    case null: await w.WriteNullAsync(ct); break;
-                    case long l: await w.WriteAsync(l, NpgsqlDbType.Bigint, ct); break;
-                    case string s: await w.WriteAsync(s, NpgsqlDbType.Text, ct); break;
-                    case byte[] b: await w.WriteAsync(b, NpgsqlDbType.Bytea, ct); break;
-                }
-            }
+            var insert = new NpgsqlBatchCommand(PostgresInsert);
+            Add(insert, rows.Select(r => r.Sequence).ToArray());
+            Add(insert, rows.Select(r => r.Id).ToArray());
+            Add(insert, rows.Select(r => r.Time.ToUnixTimeMilliseconds()).ToArray());
+            Add(insert, rows.Select(r => r.Type).ToArray());
+            Add(insert, rows.Select(r => r.Tenant).ToArray());
+            Add(insert, rows.Select(r => r.Actor.KeyId).ToArray());
+            Add(insert, rows.Select(r => r.Actor.Principal).ToArray());
+            Add(insert, rows.Select(r => r.Actor.Agent).ToArray());
+            Add(insert, rows.Select(r => r.Actor.EndUser).ToArray());
+            Add(insert, rows.Select(r => r.Actor.Admin).ToArray());
+            Add(insert, rows.Select(r => r.Subject).ToArray());
+            Add(insert, rows.Select(r => r.DataClass).ToArray());
+            Add(insert, rows.Select(r => r.Canonical).ToArray());
+            Add(insert, rows.Select(r => r.LeafHash).ToArray());
+            Add(insert, rows.Select(r => r.ChainHash).ToArray());
+            Add(insert, rows.Select(r => r.Payload).ToArray());
+            b.BatchCommands.Add(insert);
         }
-        await w.CompleteAsync(ct);
+        if (batch.Checkpoint is { } cp)
+        {
+            var checkpoint = new NpgsqlBatchCommand("INSERT INTO audit_checkpoints (size, root, time_ms, key_id, note) VALUES ($1, $2, $3, $4, $5)");
+            Add(checkpoint, cp.Size);
+            Add(checkpoint, cp.Root);
+            Add(checkpoint, cp.Time.ToUnixTimeMilliseconds());
+            Add(checkpoint, cp.KeyId);
+            Add(checkpoint, cp.Note);
+            b.BatchCommands.Add(checkpoint);
+        }
+        var state = new NpgsqlBatchCommand("UPDATE audit_state SET size = $1, chain = $2, frontier = $3, last_checkpoint = $4 WHERE id = 1");
+        Add(state, batch.Tail.Size);
+        Add(state, batch.Tail.ChainHash);
+        Add(state, batch.Tail.Frontier);
+        Add(state, batch.Tail.LastCheckpointSize);
+        b.BatchCommands.Add(state);
+        await b.ExecuteNonQueryAsync(ct);
     }
 
-    private static object?[] Values(AuditRow r) =>
-    [
-        r.Sequence, r.Id, r.Time.ToUnixTimeMilliseconds(), r.Type, r.Tenant, r.Actor.KeyId, r.Actor.Principal, r.Actor.Agent,
-        r.Actor.EndUser, r.Actor.Admin, r.Subject, r.DataClass, r.Canonical, r.LeafHash, r.ChainHash, r.Payload,
-    ];
+    private static void Add<T>(NpgsqlBatchCommand command, T value) => command.Parameters.Add(new NpgsqlParameter<T> { TypedValue = value });
 
     public async Task<AuditTail> ReadTailAsync(CancellationToken cancellationToken = default)
     {
