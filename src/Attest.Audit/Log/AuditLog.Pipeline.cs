@@ -147,7 +147,7 @@ public sealed partial class AuditLog
     // itself never runs caller code, so a slow caller cannot hold up the next commit.
     private static void Release(List<Pending> items, Exception? error)
     {
-        var groups = Environment.GetEnvironmentVariable("ATTEST_EXP_EACH") == "1" ? items.Count : Math.Clamp(items.Count / 8, 1, Environment.ProcessorCount);
+        var groups = Math.Clamp(items.Count / 8, 1, Environment.ProcessorCount);
         var size = (items.Count + groups - 1) / groups;
         for (var start = 0; start < items.Count; start += size)
             ThreadPool.UnsafeQueueUserWorkItem(static g =>
