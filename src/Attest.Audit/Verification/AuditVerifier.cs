@@ -91,7 +91,7 @@ public sealed class AuditVerifier
     private static long? Sequence(byte[] canonical, long expected) =>
         AuditEntry.ReadCanonicalSequence(canonical) is { } fast && fast == expected ? fast : AuditEntry.ReadSequence(canonical);
 
-    private const int Chunk = 1024;
+    private const int Chunk = 512;
 
     /// <summary>
     /// Feeds rows in stored order, exactly as calling <see cref="Add(VerifyRow)"/> for each. The
@@ -114,43 +114,64 @@ public sealed class AuditVerifier
         var done = new int[chunks];
         var next = -1;
         var expectedAtStart = _expected;
+        var gate = new object();
+        Exception? failure = null;
         void Work(int c)
         {
-            for (int i = c * Chunk, end = Math.Min(count, i + Chunk); i < end; i++)
+            try
             {
-                var row = rows[i];
-                MerkleHash.Leaf(row.Canonical, leaves.AsSpan(i * MerkleHash.Size, MerkleHash.Size));
-                var seq = Sequence(row.Canonical, expectedAtStart + i); // the good path's expected number; anything else takes the full read
-                seqs[i] = seq ?? 0;
-                flags[i] = (byte)((seq is null ? 0 : 1) | (PayloadMatches(row) ? 2 : 0));
+                for (int i = c * Chunk, end = Math.Min(count, i + Chunk); i < end; i++)
+                {
+                    var row = rows[i];
+                    MerkleHash.Leaf(row.Canonical, leaves.AsSpan(i * MerkleHash.Size, MerkleHash.Size));
+                    var seq = Sequence(row.Canonical, expectedAtStart + i); // the good path's expected number; anything else takes the full read
+                    seqs[i] = seq ?? 0;
+                    flags[i] = (byte)((seq is null ? 0 : 1) | (PayloadMatches(row) ? 2 : 0));
+                }
             }
-            Volatile.Write(ref done[c], 1);
+            catch (Exception e)
+            {
+                Interlocked.CompareExchange(ref failure, e, null);
+            }
+            finally
+            {
+                Volatile.Write(ref done[c], 1);
+                lock (gate) Monitor.PulseAll(gate);
+            }
         }
-        void Helper()
-        {
-            int c;
-            while ((c = Interlocked.Increment(ref next)) < chunks) Work(c);
-        }
-        var helpers = new Task[Math.Max(1, Environment.ProcessorCount - 1)];
+        // Helpers take chunks in order until none is left. This thread never waits for a helper to
+        // start or finish, only for a chunk a helper is hashing; a helper that starts late finds
+        // nothing left and touches nothing else.
+        for (var h = Math.Max(1, Environment.ProcessorCount - 1); h > 0; h--)
+            ThreadPool.UnsafeQueueUserWorkItem(_ =>
+            {
+                int c;
+                while ((c = Interlocked.Increment(ref next)) < chunks) Work(c);
+            }, null);
         try
         {
-            for (var h = 0; h < helpers.Length; h++) helpers[h] = Task.Run(Helper);
             for (var c = 0; c < chunks; c++)
             {
-                var spin = new SpinWait();
                 while (Volatile.Read(ref done[c]) == 0)
                 {
                     var k = Interlocked.Increment(ref next);
-                    if (k < chunks) Work(k);
-                    else spin.SpinOnce();
+                    if (k < chunks) { Work(k); continue; }
+                    lock (gate)
+                        if (Volatile.Read(ref done[c]) == 0) Monitor.Wait(gate);
                 }
+                if (failure is not null) throw new InvalidOperationException("verification failed while hashing rows", failure);
                 for (int i = c * Chunk, end = Math.Min(count, i + Chunk); i < end; i++)
                     AddPrepared(rows[i], leaves.AsSpan(i * MerkleHash.Size, MerkleHash.Size), (flags[i] & 1) != 0 ? seqs[i] : null, (flags[i] & 2) != 0);
             }
         }
         finally
         {
-            Task.WaitAll(helpers.Where(t => t is not null).ToArray());
+            // Every claimed chunk is finished before the arrays go back: wait out any still being hashed.
+            for (var c = 0; c < chunks; c++)
+                while (Volatile.Read(ref done[c]) == 0 && Volatile.Read(ref next) > c)
+                    lock (gate)
+                        if (Volatile.Read(ref done[c]) == 0) Monitor.Wait(gate, 10);
+            Interlocked.Exchange(ref next, chunks); // nothing more may be claimed
             System.Buffers.ArrayPool<byte>.Shared.Return(leaves);
             System.Buffers.ArrayPool<long>.Shared.Return(seqs);
             System.Buffers.ArrayPool<byte>.Shared.Return(flags);
