@@ -136,7 +136,7 @@ public sealed partial class AuditLog
         {
             Volatile.Write(ref _nextSequence, -1);
             LogWriteFailed(_logger, batch.Items.Count, e.GetType().Name);
-            error = new AuditWriteException("the audit event could not be made durable", e);
+            error = e;
         }
         Release(batch.Items, error);
     }
@@ -155,7 +155,7 @@ public sealed partial class AuditLog
                 for (var i = g.Start; i < g.End; i++)
                 {
                     if (g.Error is null) g.Items[i].Done.TrySetResult();
-                    else g.Items[i].Done.TrySetException(g.Error);
+                    else g.Items[i].Done.TrySetException(new AuditWriteException("the audit event could not be made durable", g.Error));
                 }
             }, new ReleaseGroup(items, start, Math.Min(items.Count, start + size), error), preferLocal: false);
     }
