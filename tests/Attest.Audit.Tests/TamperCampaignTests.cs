@@ -23,9 +23,16 @@ public class TamperCampaignTests
 
     private static VerifyReport Verify(IEnumerable<VerifyRow> rows, IEnumerable<StoredCheckpoint> checkpoints)
     {
+        var list = rows.ToList();
         var v = new AuditVerifier(checkpoints, [TestLogs.Key]);
-        foreach (var r in rows) v.Add(r);
-        return v.Finish();
+        foreach (var r in list) v.Add(r);
+        var one = v.Finish();
+        // The parallel path must reach exactly the same verdict, location and message.
+        var p = new AuditVerifier(checkpoints, [TestLogs.Key]);
+        p.AddRange(list[..(list.Count / 3)]);
+        p.AddRange(list[(list.Count / 3)..]);
+        Assert.Equal(one, p.Finish());
+        return one;
     }
 
     [Fact]

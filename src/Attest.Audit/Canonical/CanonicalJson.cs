@@ -43,7 +43,7 @@ public static class CanonicalJson
         Byte(w, (byte)'}');
     }
 
-    private static void WriteStrings(ArrayBufferWriter<byte> w, IReadOnlyDictionary<string, string> obj)
+    internal static void WriteStrings(ArrayBufferWriter<byte> w, IReadOnlyDictionary<string, string> obj)
     {
         var keys = new string[obj.Count];
         var n = 0;
@@ -85,7 +85,7 @@ public static class CanonicalJson
         }
     }
 
-    private static void WriteString(ArrayBufferWriter<byte> w, string s)
+    internal static void WriteString(ArrayBufferWriter<byte> w, string s)
     {
         if (s.AsSpan().IndexOfAny(NeedsEscape) < 0)
         {
@@ -102,20 +102,20 @@ public static class CanonicalJson
         Raw(w, sb.ToString());
     }
 
-    private static void Integer(ArrayBufferWriter<byte> w, long value)
+    internal static void Integer(ArrayBufferWriter<byte> w, long value)
     {
         var span = w.GetSpan(20);
         value.TryFormat(span, out var written, default, CultureInfo.InvariantCulture);
         w.Advance(written);
     }
 
-    private static void Byte(ArrayBufferWriter<byte> w, byte b)
+    internal static void Byte(ArrayBufferWriter<byte> w, byte b)
     {
         w.GetSpan(1)[0] = b;
         w.Advance(1);
     }
 
-    private static void Raw(ArrayBufferWriter<byte> w, string s)
+    internal static void Raw(ArrayBufferWriter<byte> w, string s)
     {
         var span = w.GetSpan(Encoding.UTF8.GetMaxByteCount(s.Length));
         w.Advance(Encoding.UTF8.GetBytes(s, span));

@@ -20,6 +20,31 @@ public static class PayloadCrypto
     public static byte[] SealPayload(ReadOnlySpan<byte> subjectKey, string eventId, ReadOnlySpan<byte> plaintext) =>
         Seal(subjectKey, Encoding.UTF8.GetBytes("attest-payload\n" + eventId), plaintext);
 
+    /// <summary>
+    /// Seals a payload with an <see cref="AesGcm"/> already keyed with the subject key (created by
+    /// <see cref="NewCipher"/>): the same bytes as <see cref="SealPayload(ReadOnlySpan{byte}, string, ReadOnlySpan{byte})"/>
+    /// without a key schedule per payload. The cipher must not be used by two threads at once.
+    /// </summary>
+    public static byte[] SealPayload(AesGcm cipher, string eventId, ReadOnlySpan<byte> plaintext)
+    {
+        ReadOnlySpan<byte> prefix = "attest-payload\n"u8;
+        var aadLength = prefix.Length + Encoding.UTF8.GetByteCount(eventId);
+        var rented = aadLength > 256 ? System.Buffers.ArrayPool<byte>.Shared.Rent(aadLength) : null;
+        Span<byte> aad = rented ?? stackalloc byte[256];
+        prefix.CopyTo(aad);
+        Encoding.UTF8.GetBytes(eventId, aad[prefix.Length..]);
+        var output = new byte[NonceSize + plaintext.Length + TagSize];
+        var nonce = output.AsSpan(0, NonceSize);
+        RandomNumberGenerator.Fill(nonce);
+        cipher.Encrypt(nonce, plaintext, output.AsSpan(NonceSize, plaintext.Length), output.AsSpan(NonceSize + plaintext.Length), aad[..aadLength]);
+        if (rented is not null) System.Buffers.ArrayPool<byte>.Shared.Return(rented);
+        return output;
+    }
+
+    /// <summary>An AES-256-GCM cipher keyed with <paramref name="key"/> for <see cref="SealPayload(AesGcm, string, ReadOnlySpan{byte})"/>; the caller disposes it.</summary>
+    public static AesGcm NewCipher(ReadOnlySpan<byte> key) =>
+        key.Length == KeySize ? new AesGcm(key, TagSize) : throw new CryptographicException("AES-256-GCM needs a 32-byte key");
+
     /// <summary>Decrypts a payload; throws <see cref="CryptographicException"/> when the key or bytes are wrong.</summary>
     public static byte[] OpenPayload(ReadOnlySpan<byte> subjectKey, string eventId, ReadOnlySpan<byte> sealedBytes) =>
         Open(subjectKey, Encoding.UTF8.GetBytes("attest-payload\n" + eventId), sealedBytes);

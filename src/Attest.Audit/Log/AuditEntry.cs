@@ -14,7 +14,7 @@ namespace Attest.Audit.Log;
 public sealed record AuditEntry
 {
     public const int ModelVersion = 1;
-    private const string TimeFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
+    internal const string TimeFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
 
     public required string Id { get; init; }
     public required long Sequence { get; init; }
@@ -35,7 +35,14 @@ public sealed record AuditEntry
     public IReadOnlyDictionary<string, string> Attributes { get; init; } = new Dictionary<string, string>();
     public PayloadReference? Payload { get; init; }
 
-    public byte[] Encode()
+    /// <summary>The canonical encoding (docs/audit-events.md): the bytes the Merkle leaf hashes. Thread-safe.</summary>
+    public byte[] Encode() => AuditEntryEncoder.Encode(this);
+
+    /// <summary>
+    /// The same encoding built the general way, as a dictionary given to <see cref="CanonicalJson.Encode"/>:
+    /// the reference the fast encoder is tested against. Thread-safe.
+    /// </summary>
+    public byte[] EncodeReference()
     {
         var o = new Dictionary<string, object?>(StringComparer.Ordinal)
         {
@@ -129,6 +136,28 @@ public sealed record AuditEntry
         }
         catch (JsonException) { }
         return null;
+    }
+
+    /// <summary>
+    /// Reads <c>seq</c> by the canonical layout alone: in a canonical entry the top-level <c>seq</c>
+    /// is the last <c>,"seq":</c> (the members after it are strings and numbers, and a quote inside
+    /// a string is always escaped). Null when the layout does not match; callers that need the JSON
+    /// reading of arbitrary bytes use <see cref="ReadSequence"/>.
+    /// </summary>
+    public static long? ReadCanonicalSequence(ReadOnlySpan<byte> canonical)
+    {
+        var at = canonical.LastIndexOf(",\"seq\":"u8);
+        if (at < 0) return null;
+        var digits = canonical[(at + 7)..];
+        var n = 0;
+        long value = 0;
+        while (n < digits.Length && digits[n] is >= (byte)'0' and <= (byte)'9')
+        {
+            if (n == 18 || (n > 0 && digits[0] == (byte)'0')) return null; // no leading zeros, no overflow
+            value = value * 10 + (digits[n] - '0');
+            n++;
+        }
+        return n > 0 && n < digits.Length && digits[n] is (byte)',' or (byte)'}' ? value : null;
     }
 
     public AuditEventView ToView() => new()

@@ -16,7 +16,12 @@ namespace Attest.Audit.Log;
 // tail inside the transaction, so the order and the hashes are exactly those of a serial writer.
 public sealed partial class AuditLog
 {
+    private const int CipherCacheLimit = 4096;
     private long _nextSequence = -1;
+    // AES-GCM ciphers by subject key id, used only by the writer loop (PrepareAsync); dropped when
+    // the keyring evicts a forgotten subject, and when the cache is full.
+    private readonly Dictionary<string, System.Security.Cryptography.AesGcm> _ciphers = new(StringComparer.Ordinal);
+    private int _cipherGeneration;
     private int _lastBatchSize = 1;
 
     private async Task WriteLoopAsync()
@@ -53,6 +58,7 @@ public sealed partial class AuditLog
             inFlight = Task.Run(() => CommitAndCompleteAsync(batch));
         }
         if (inFlight is not null) await inFlight;
+        DisposeCiphers();
     }
 
     private void Drain(System.Threading.Channels.ChannelReader<Pending> reader, Batch batch)
@@ -77,9 +83,9 @@ public sealed partial class AuditLog
                 if (r.Payload is { } payload)
                 {
                     var (keyId, key) = batch.Keys[SubjectOf(r)];
-                    p.Sealed = PayloadCrypto.SealPayload(key, p.Id, JsonSerializer.SerializeToUtf8Bytes(payload));
+                    p.Sealed = PayloadCrypto.SealPayload(Cipher(keyId, key), p.Id, JsonSerializer.SerializeToUtf8Bytes(payload));
                     p.PayloadRef = new PayloadReference(PayloadCrypto.Algorithm, keyId,
-                        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(p.Sealed)), p.Sealed.Length);
+                        PayloadDigest(p.Sealed), p.Sealed.Length);
                 }
                 p.Entry = ToEntry(p, r, batch.Start < 0 ? 0 : batch.Start + batch.Rows, p.PayloadRef);
                 if (batch.Start >= 0)
@@ -93,25 +99,68 @@ public sealed partial class AuditLog
         catch (Exception e) { batch.Error = e; }
     }
 
+    private static string PayloadDigest(byte[] sealedBytes)
+    {
+        Span<byte> digest = stackalloc byte[MerkleHash.Size];
+        Sha256Fast.Hash(sealedBytes, digest);
+        return Convert.ToHexStringLower(digest);
+    }
+
+    private System.Security.Cryptography.AesGcm Cipher(string keyId, byte[] key)
+    {
+        if (_cipherGeneration != _keyring.Generation || _ciphers.Count >= CipherCacheLimit)
+        {
+            _cipherGeneration = _keyring.Generation;
+            DisposeCiphers();
+        }
+        if (!_ciphers.TryGetValue(keyId, out var cipher)) _ciphers[keyId] = cipher = PayloadCrypto.NewCipher(key);
+        return cipher;
+    }
+
+    private void DisposeCiphers()
+    {
+        foreach (var c in _ciphers.Values) c.Dispose();
+        _ciphers.Clear();
+    }
+
     private async Task CommitAndCompleteAsync(Batch batch)
     {
+        Exception? error = null;
         try
         {
             if (batch.Error is { } prepareError) throw new AuditWriteException("the audit batch could not be prepared", prepareError);
             var checkpointSize = await CommitAsync(batch);
-            foreach (var p in batch.Items)
-            {
-                p.CheckpointSize = checkpointSize;
-                p.Done.TrySetResult();
-            }
+            foreach (var p in batch.Items) p.CheckpointSize = checkpointSize;
         }
         catch (Exception e) // fail closed: every caller of the batch learns its event is not durable
         {
             Volatile.Write(ref _nextSequence, -1);
             LogWriteFailed(_logger, batch.Items.Count, e.GetType().Name);
-            foreach (var p in batch.Items) p.Done.TrySetException(new AuditWriteException("the audit event could not be made durable", e));
+            error = e;
         }
+        Release(batch.Items, error);
     }
+
+    // Callers resume in at most one group per processor: each group is one thread-pool work item
+    // that completes its callers one after another (their continuations run inline there, up to
+    // their next await), instead of one work item and one thread wake-up per caller. The committer
+    // itself never runs caller code, so a slow caller cannot hold up the next commit.
+    private static void Release(List<Pending> items, Exception? error)
+    {
+        var groups = Math.Clamp(items.Count / 8, 1, Environment.ProcessorCount);
+        var size = (items.Count + groups - 1) / groups;
+        for (var start = 0; start < items.Count; start += size)
+            ThreadPool.UnsafeQueueUserWorkItem(static g =>
+            {
+                for (var i = g.Start; i < g.End; i++)
+                {
+                    if (g.Error is null) g.Items[i].Done.TrySetResult();
+                    else g.Items[i].Done.TrySetException(new AuditWriteException("the audit event could not be made durable", g.Error));
+                }
+            }, new ReleaseGroup(items, start, Math.Min(items.Count, start + size), error), preferLocal: false);
+    }
+
+    private sealed record ReleaseGroup(List<Pending> Items, int Start, int End, Exception? Error);
 
     private async Task<long> CommitAsync(Batch batch)
     {
@@ -178,6 +227,7 @@ public sealed partial class AuditLog
         public AuditEntry? Entry { get; set; }
         public byte[]? Canonical { get; set; }
         public byte[]? Leaf { get; set; }
-        public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        /// <summary>Completed by <see cref="Release"/> on a pool thread, so continuations may run inline there.</summary>
+        public TaskCompletionSource Done { get; } = new();
     }
 }

@@ -13,6 +13,7 @@ namespace Attest.Audit.Log;
 public sealed class SubjectKeyring(IAuditStore store, byte[] masterKey, TimeProvider time)
 {
     private const int CacheLimit = 100_000;
+    private int _generation;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (string Subject, byte[] Key)> _unwrapped = new(StringComparer.Ordinal);
 
     /// <summary>The live key of each subject, creating one where missing.</summary>
@@ -42,9 +43,13 @@ public sealed class SubjectKeyring(IAuditStore store, byte[] masterKey, TimeProv
         return record?.Wrapped is null ? null : Unwrap(record);
     }
 
+    /// <summary>Changes whenever <see cref="Evict"/> runs, so holders of derived key state (the writer's ciphers) drop it too.</summary>
+    public int Generation => Volatile.Read(ref _generation);
+
     /// <summary>Drops this process's unwrapped copies of a subject's keys (after it was forgotten).</summary>
     public void Evict(string subject)
     {
+        Interlocked.Increment(ref _generation);
         foreach (var (keyId, entry) in _unwrapped)
             if (entry.Subject == subject) _unwrapped.TryRemove(keyId, out _);
     }

@@ -27,13 +27,13 @@ public static class MerkleHash
             Span<byte> small = stackalloc byte[entry.Length + 1];
             small[0] = 0x00;
             entry.CopyTo(small[1..]);
-            SHA256.HashData(small, destination);
+            Sha256Fast.Hash(small, destination);
             return;
         }
         var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(entry.Length + 1);
         buffer[0] = 0x00;
         entry.CopyTo(buffer.AsSpan(1));
-        SHA256.HashData(buffer.AsSpan(0, entry.Length + 1), destination);
+        Sha256Fast.Hash(buffer.AsSpan(0, entry.Length + 1), destination);
         System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
     }
 
@@ -50,7 +50,7 @@ public static class MerkleHash
         buf[0] = 0x01;
         left.CopyTo(buf[1..]);
         right.CopyTo(buf[(1 + Size)..]);
-        SHA256.HashData(buf, destination);
+        Sha256Fast.Hash(buf, destination);
     }
 
     /// <summary>Per-entry chain hash: SHA-256(previous chain || leaf hash); the chain before entry 0 is 32 zero bytes.</summary>
@@ -67,7 +67,7 @@ public static class MerkleHash
         Span<byte> buf = stackalloc byte[2 * Size];
         previous.CopyTo(buf);
         leaf.CopyTo(buf[Size..]);
-        SHA256.HashData(buf, destination);
+        Sha256Fast.Hash(buf, destination);
     }
 
     /// <summary>Largest power of two strictly less than <paramref name="n"/> (n &gt; 1).</summary>

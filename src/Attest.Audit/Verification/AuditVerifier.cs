@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Attest.Audit.Checkpoints;
 using Attest.Audit.Log;
 using Attest.Audit.Merkle;
@@ -81,39 +80,98 @@ public sealed class AuditVerifier
     {
         Span<byte> leaf = stackalloc byte[MerkleHash.Size];
         MerkleHash.Leaf(row.Canonical, leaf);
-        AddPrepared(row, leaf, AuditEntry.ReadSequence(row.Canonical), PayloadMatches(row));
+        AddPrepared(row, leaf, Sequence(row.Canonical, _expected), PayloadMatches(row));
     }
 
     /// <summary>
-    /// Feeds rows in stored order, exactly as calling <see cref="Add(VerifyRow)"/> for each; the
-    /// per-row work that does not depend on earlier rows (leaf hash, sequence, payload digest) is
-    /// spread over the processors first.
+    /// The entry's sequence number: the canonical layout's fast read when it gives the expected
+    /// number (the good path), else the full JSON read (<see cref="AuditEntry.ReadSequence"/>),
+    /// which classification relies on.
+    /// </summary>
+    private static long? Sequence(byte[] canonical, long expected) =>
+        AuditEntry.ReadCanonicalSequence(canonical) is { } fast && fast == expected ? fast : AuditEntry.ReadSequence(canonical);
+
+    private const int Chunk = 512;
+
+    /// <summary>
+    /// Feeds rows in stored order, exactly as calling <see cref="Add(VerifyRow)"/> for each. The
+    /// per-row work that does not depend on earlier rows (leaf hash, sequence, payload digest) runs
+    /// on every processor in chunks taken in order, while this thread folds finished chunks into the
+    /// chain and the tree (helping with the hashing whenever the next chunk is not ready yet).
     /// </summary>
     public void AddRange(IReadOnlyList<VerifyRow> rows)
     {
         var count = rows.Count;
+        if (count < 2 * Chunk)
+        {
+            foreach (var r in rows) Add(r);
+            return;
+        }
         var leaves = System.Buffers.ArrayPool<byte>.Shared.Rent(count * MerkleHash.Size);
         var seqs = System.Buffers.ArrayPool<long>.Shared.Rent(count);
         var flags = System.Buffers.ArrayPool<byte>.Shared.Rent(count);
-        try
+        var chunks = (count + Chunk - 1) / Chunk;
+        var done = new int[chunks];
+        var next = -1;
+        var expectedAtStart = _expected;
+        var gate = new object();
+        Exception? failure = null;
+        void Work(int c)
         {
-            const int Chunk = 1024;
-            Parallel.For(0, (count + Chunk - 1) / Chunk, c =>
+            try
             {
                 for (int i = c * Chunk, end = Math.Min(count, i + Chunk); i < end; i++)
                 {
                     var row = rows[i];
                     MerkleHash.Leaf(row.Canonical, leaves.AsSpan(i * MerkleHash.Size, MerkleHash.Size));
-                    var seq = AuditEntry.ReadSequence(row.Canonical);
+                    var seq = Sequence(row.Canonical, expectedAtStart + i); // the good path's expected number; anything else takes the full read
                     seqs[i] = seq ?? 0;
                     flags[i] = (byte)((seq is null ? 0 : 1) | (PayloadMatches(row) ? 2 : 0));
                 }
-            });
-            for (var i = 0; i < count; i++)
-                AddPrepared(rows[i], leaves.AsSpan(i * MerkleHash.Size, MerkleHash.Size), (flags[i] & 1) != 0 ? seqs[i] : null, (flags[i] & 2) != 0);
+            }
+            catch (Exception e)
+            {
+                Interlocked.CompareExchange(ref failure, e, null);
+            }
+            finally
+            {
+                Volatile.Write(ref done[c], 1);
+                lock (gate) Monitor.PulseAll(gate);
+            }
+        }
+        // Helpers take chunks in order until none is left. This thread never waits for a helper to
+        // start or finish, only for a chunk a helper is hashing; a helper that starts late finds
+        // nothing left and touches nothing else.
+        for (var h = Math.Max(1, Environment.ProcessorCount - 1); h > 0; h--)
+            ThreadPool.UnsafeQueueUserWorkItem(_ =>
+            {
+                int c;
+                while ((c = Interlocked.Increment(ref next)) < chunks) Work(c);
+            }, null);
+        try
+        {
+            for (var c = 0; c < chunks; c++)
+            {
+                while (Volatile.Read(ref done[c]) == 0)
+                {
+                    var k = Interlocked.Increment(ref next);
+                    if (k < chunks) { Work(k); continue; }
+                    lock (gate)
+                        if (Volatile.Read(ref done[c]) == 0) Monitor.Wait(gate);
+                }
+                if (failure is not null) throw new InvalidOperationException("verification failed while hashing rows", failure);
+                for (int i = c * Chunk, end = Math.Min(count, i + Chunk); i < end; i++)
+                    AddPrepared(rows[i], leaves.AsSpan(i * MerkleHash.Size, MerkleHash.Size), (flags[i] & 1) != 0 ? seqs[i] : null, (flags[i] & 2) != 0);
+            }
         }
         finally
         {
+            // Every claimed chunk is finished before the arrays go back: wait out any still being hashed.
+            for (var c = 0; c < chunks; c++)
+                while (Volatile.Read(ref done[c]) == 0 && Volatile.Read(ref next) > c)
+                    lock (gate)
+                        if (Volatile.Read(ref done[c]) == 0) Monitor.Wait(gate, 10);
+            Interlocked.Exchange(ref next, chunks); // nothing more may be claimed
             System.Buffers.ArrayPool<byte>.Shared.Return(leaves);
             System.Buffers.ArrayPool<long>.Shared.Return(seqs);
             System.Buffers.ArrayPool<byte>.Shared.Return(flags);
@@ -205,7 +263,7 @@ public sealed class AuditVerifier
         Span<byte> needle = stackalloc byte[prefix.Length + 64 + 1];
         prefix.CopyTo(needle);
         Span<byte> digest = stackalloc byte[32];
-        SHA256.HashData(row.Payload, digest);
+        Sha256Fast.Hash(row.Payload, digest);
         Convert.TryToHexStringLower(digest, needle[prefix.Length..], out _);
         needle[^1] = (byte)'"';
         return row.Canonical.AsSpan().IndexOf(needle) >= 0;

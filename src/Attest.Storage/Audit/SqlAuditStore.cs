@@ -3,8 +3,9 @@ using System.Runtime.CompilerServices;
 using Attest.Audit.Log;
 using Attest.Core.Audit;
 using Dapper;
+using Microsoft.Data.Sqlite;
 using Npgsql;
-using NpgsqlTypes;
+using SQLitePCL;
 
 namespace Attest.Storage.Audit;
 
@@ -26,8 +27,13 @@ public sealed class SqlAuditStore(AttestDatabase db) : IAuditStore
         var tail = await ReadTailAsync(c, tx, cancellationToken, lockFirst: db.Kind == DatabaseKind.Postgres);
         var batch = build(tail);
         if (batch.Rows.Count > 0 && batch.Rows[0].Sequence != tail.Size) throw new InvalidOperationException("batch does not continue the tail");
-        if (c is NpgsqlConnection npg) await CopyRowsAsync(npg, batch.Rows, cancellationToken);
-        else await InsertRowsAsync(c, tx, batch.Rows, cancellationToken);
+        if (c is NpgsqlConnection npg)
+        {
+            await WritePostgresAsync(npg, (NpgsqlTransaction)tx, batch, cancellationToken);
+            await tx.CommitAsync(cancellationToken);
+            return;
+        }
+        InsertRows((SqliteConnection)c, batch.Rows);
         if (batch.Checkpoint is { } cp)
             await c.ExecuteAsync(new CommandDefinition("INSERT INTO audit_checkpoints (size, root, time_ms, key_id, note) VALUES (@Size, @Root, @t, @KeyId, @Note)",
                 new { cp.Size, cp.Root, t = cp.Time.ToUnixTimeMilliseconds(), cp.KeyId, cp.Note }, tx, cancellationToken: cancellationToken));
@@ -36,73 +42,104 @@ public sealed class SqlAuditStore(AttestDatabase db) : IAuditStore
         await tx.CommitAsync(cancellationToken);
     }
 
-    private const int RowsPerInsert = 64;
-    private static readonly string[] ColumnNames = Columns.Split(", ");
-    private static readonly string[] InsertSql = [.. Enumerable.Range(0, RowsPerInsert + 1).Select(n => n == 0 ? "" :
-        $"INSERT INTO audit_entries ({Columns}) VALUES " + string.Join(", ", Enumerable.Range(0, n).Select(r => "(" + string.Join(", ", ColumnNames.Select((_, c) => $"@p{r * ColumnNames.Length + c}")) + ")")))];
+    private static readonly string InsertSql =
+        $"INSERT INTO audit_entries ({Columns}) VALUES ({string.Join(", ", Enumerable.Range(1, Columns.Split(", ").Length).Select(i => "?" + i.ToString(System.Globalization.CultureInfo.InvariantCulture)))})";
 
-    // Multi-row INSERTs of up to 64 rows, with one reused command per statement shape.
-    private static async Task InsertRowsAsync(DbConnection c, DbTransaction tx, IReadOnlyList<AuditRow> rows, CancellationToken ct)
-    {
-        DbCommand? cmd = null;
-        try
-        {
-            for (var offset = 0; offset < rows.Count; offset += RowsPerInsert)
-            {
-                var n = Math.Min(RowsPerInsert, rows.Count - offset);
-                if (cmd is null || cmd.Parameters.Count != n * ColumnNames.Length)
-                {
-                    if (cmd is not null) await cmd.DisposeAsync();
-                    cmd = c.CreateCommand();
-                    cmd.Transaction = tx;
-                    cmd.CommandText = InsertSql[n];
-                    for (var i = 0; i < n * ColumnNames.Length; i++)
-                    {
-                        var p = cmd.CreateParameter();
-                        p.ParameterName = "@p" + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
-                        cmd.Parameters.Add(p);
-                    }
-                }
-                for (var r = 0; r < n; r++)
-                {
-                    var values = Values(rows[offset + r]);
-                    for (var i = 0; i < values.Length; i++) cmd.Parameters[r * ColumnNames.Length + i].Value = values[i] ?? DBNull.Value;
-                }
-                await cmd.ExecuteNonQueryAsync(ct);
-            }
-        }
-        finally
-        {
-            if (cmd is not null) await cmd.DisposeAsync();
-        }
-    }
-
-    private static async Task CopyRowsAsync(NpgsqlConnection c, IReadOnlyList<AuditRow> rows, CancellationToken ct)
+    // One prepared single-row INSERT, stepped once per row with parameters bound by position on
+    // SQLite's own handle: no per-parameter name lookups (which made multi-row statements quadratic)
+    // and no per-row command objects. The rows join the transaction already open on the connection.
+    private static void InsertRows(SqliteConnection c, IReadOnlyList<AuditRow> rows)
     {
         if (rows.Count == 0) return;
-        await using var w = await c.BeginBinaryImportAsync($"COPY audit_entries ({Columns}) FROM STDIN (FORMAT BINARY)", ct);
-        foreach (var r in rows)
+        var db = c.Handle ?? throw new InvalidOperationException("the SQLite connection is not open");
+        Check(raw.sqlite3_prepare_v2(db, InsertSql, out var stmt), db);
+        using (stmt)
         {
-            await w.StartRowAsync(ct);
-            foreach (var v in Values(r))
+            foreach (var r in rows)
             {
-                switch (v)
-                {
-                    case null: await w.WriteNullAsync(ct); break;
-                    case long l: await w.WriteAsync(l, NpgsqlDbType.Bigint, ct); break;
-                    case string s: await w.WriteAsync(s, NpgsqlDbType.Text, ct); break;
-                    case byte[] b: await w.WriteAsync(b, NpgsqlDbType.Bytea, ct); break;
-                }
+                Check(raw.sqlite3_bind_int64(stmt, 1, r.Sequence), db);
+                BindText(stmt, 2, r.Id, db);
+                Check(raw.sqlite3_bind_int64(stmt, 3, r.Time.ToUnixTimeMilliseconds()), db);
+                BindText(stmt, 4, r.Type, db);
+                BindText(stmt, 5, r.Tenant, db);
+                BindText(stmt, 6, r.Actor.KeyId, db);
+                BindText(stmt, 7, r.Actor.Principal, db);
+                BindText(stmt, 8, r.Actor.Agent, db);
+                BindText(stmt, 9, r.Actor.EndUser, db);
+                BindText(stmt, 10, r.Actor.Admin, db);
+                BindText(stmt, 11, r.Subject, db);
+                BindText(stmt, 12, r.DataClass, db);
+                BindBlob(stmt, 13, r.Canonical, db);
+                BindBlob(stmt, 14, r.LeafHash, db);
+                BindBlob(stmt, 15, r.ChainHash, db);
+                BindBlob(stmt, 16, r.Payload, db);
+                var rc = raw.sqlite3_step(stmt);
+                if (rc != raw.SQLITE_DONE) Check(rc, db);
+                Check(raw.sqlite3_reset(stmt), db);
             }
         }
-        await w.CompleteAsync(ct);
     }
 
-    private static object?[] Values(AuditRow r) =>
-    [
-        r.Sequence, r.Id, r.Time.ToUnixTimeMilliseconds(), r.Type, r.Tenant, r.Actor.KeyId, r.Actor.Principal, r.Actor.Agent,
-        r.Actor.EndUser, r.Actor.Admin, r.Subject, r.DataClass, r.Canonical, r.LeafHash, r.ChainHash, r.Payload,
-    ];
+    private static void BindText(sqlite3_stmt stmt, int index, string? value, sqlite3 db) =>
+        Check(value is null ? raw.sqlite3_bind_null(stmt, index) : raw.sqlite3_bind_text(stmt, index, value), db);
+
+    private static void BindBlob(sqlite3_stmt stmt, int index, byte[]? value, sqlite3 db) =>
+        Check(value is null ? raw.sqlite3_bind_null(stmt, index)
+            : value.Length == 0 ? raw.sqlite3_bind_zeroblob(stmt, index, 0) : raw.sqlite3_bind_blob(stmt, index, value), db);
+
+    private static void Check(int rc, sqlite3 db) => SqliteException.ThrowExceptionForRC(rc, db);
+
+    private static readonly string PostgresInsert =
+        $"INSERT INTO audit_entries ({Columns}) SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[], " +
+        "$8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::bytea[], $14::bytea[], $15::bytea[], $16::bytea[])";
+
+    // PostgreSQL: rows (as one array per column), checkpoint and new tail go in one batch, so an
+    // append is three round trips: lock + tail, this batch, COMMIT.
+    private static async Task WritePostgresAsync(NpgsqlConnection c, NpgsqlTransaction tx, AuditBatch batch, CancellationToken ct)
+    {
+        await using var b = new NpgsqlBatch(c, tx);
+        var rows = batch.Rows;
+        if (rows.Count > 0)
+        {
+            var insert = new NpgsqlBatchCommand(PostgresInsert);
+            Add(insert, rows.Select(r => r.Sequence).ToArray());
+            Add(insert, rows.Select(r => r.Id).ToArray());
+            Add(insert, rows.Select(r => r.Time.ToUnixTimeMilliseconds()).ToArray());
+            Add(insert, rows.Select(r => r.Type).ToArray());
+            Add(insert, rows.Select(r => r.Tenant).ToArray());
+            Add(insert, rows.Select(r => r.Actor.KeyId).ToArray());
+            Add(insert, rows.Select(r => r.Actor.Principal).ToArray());
+            Add(insert, rows.Select(r => r.Actor.Agent).ToArray());
+            Add(insert, rows.Select(r => r.Actor.EndUser).ToArray());
+            Add(insert, rows.Select(r => r.Actor.Admin).ToArray());
+            Add(insert, rows.Select(r => r.Subject).ToArray());
+            Add(insert, rows.Select(r => r.DataClass).ToArray());
+            Add(insert, rows.Select(r => r.Canonical).ToArray());
+            Add(insert, rows.Select(r => r.LeafHash).ToArray());
+            Add(insert, rows.Select(r => r.ChainHash).ToArray());
+            Add(insert, rows.Select(r => r.Payload).ToArray());
+            b.BatchCommands.Add(insert);
+        }
+        if (batch.Checkpoint is { } cp)
+        {
+            var checkpoint = new NpgsqlBatchCommand("INSERT INTO audit_checkpoints (size, root, time_ms, key_id, note) VALUES ($1, $2, $3, $4, $5)");
+            Add(checkpoint, cp.Size);
+            Add(checkpoint, cp.Root);
+            Add(checkpoint, cp.Time.ToUnixTimeMilliseconds());
+            Add(checkpoint, cp.KeyId);
+            Add(checkpoint, cp.Note);
+            b.BatchCommands.Add(checkpoint);
+        }
+        var state = new NpgsqlBatchCommand("UPDATE audit_state SET size = $1, chain = $2, frontier = $3, last_checkpoint = $4 WHERE id = 1");
+        Add(state, batch.Tail.Size);
+        Add(state, batch.Tail.ChainHash);
+        Add(state, batch.Tail.Frontier);
+        Add(state, batch.Tail.LastCheckpointSize);
+        b.BatchCommands.Add(state);
+        await b.ExecuteNonQueryAsync(ct);
+    }
+
+    private static void Add<T>(NpgsqlBatchCommand command, T value) => command.Parameters.Add(new NpgsqlParameter<T> { TypedValue = value });
 
     public async Task<AuditTail> ReadTailAsync(CancellationToken cancellationToken = default)
     {
@@ -196,14 +233,36 @@ public sealed class SqlAuditStore(AttestDatabase db) : IAuditStore
     {
         if (subjects.Count == 0) return new Dictionary<string, SubjectKeyRecord>();
         await using var c = await db.OpenAsync(cancellationToken);
-        var sql = db.Sql(
-            $"SELECT key_id, subject, wrapped, created_ms, forgotten_ms FROM audit_subject_keys WHERE forgotten_ms IS NULL AND subject IN ({string.Join(",", subjects.Select((_, i) => "@s" + i))})",
-            "SELECT key_id, subject, wrapped, created_ms, forgotten_ms FROM audit_subject_keys WHERE forgotten_ms IS NULL AND subject = ANY(@subjects)");
-        var args = new DynamicParameters();
-        if (db.Kind == DatabaseKind.Postgres) args.Add("subjects", subjects.ToArray());
-        else foreach (var (s, i) in subjects.Select((s, i) => (s, i))) args.Add("s" + i, s);
-        var rows = await c.QueryAsync<KeyRow>(new CommandDefinition(sql, args, cancellationToken: cancellationToken));
+        if (c is SqliteConnection sqlite) return ActiveSubjectKeys(sqlite, subjects);
+        var rows = await c.QueryAsync<KeyRow>(new CommandDefinition(
+            "SELECT key_id, subject, wrapped, created_ms, forgotten_ms FROM audit_subject_keys WHERE forgotten_ms IS NULL AND subject = ANY(@subjects)",
+            new { subjects = subjects.ToArray() }, cancellationToken: cancellationToken));
         return rows.Select(ToRecord).ToDictionary(k => k.Subject, StringComparer.Ordinal);
+    }
+
+    // SQLite: the subjects travel as one JSON array parameter (one short statement whatever their
+    // number, each looked up through the live-key index) and are read on SQLite's own handle.
+    private static Dictionary<string, SubjectKeyRecord> ActiveSubjectKeys(SqliteConnection c, IReadOnlyCollection<string> subjects)
+    {
+        var db = c.Handle ?? throw new InvalidOperationException("the SQLite connection is not open");
+        var result = new Dictionary<string, SubjectKeyRecord>(StringComparer.Ordinal);
+        Check(raw.sqlite3_prepare_v2(db, "SELECT key_id, subject, wrapped, created_ms, forgotten_ms FROM audit_subject_keys " +
+            "WHERE forgotten_ms IS NULL AND subject IN (SELECT value FROM json_each(?1))", out var stmt), db);
+        using (stmt)
+        {
+            Check(raw.sqlite3_bind_text(stmt, 1, System.Text.Json.JsonSerializer.Serialize(subjects, AuditStoreJson.Default.IReadOnlyCollectionString)), db);
+            int rc;
+            while ((rc = raw.sqlite3_step(stmt)) == raw.SQLITE_ROW)
+            {
+                var wrapped = raw.sqlite3_column_type(stmt, 2) == raw.SQLITE_NULL ? null : raw.sqlite3_column_blob(stmt, 2).ToArray();
+                long? forgotten = raw.sqlite3_column_type(stmt, 4) == raw.SQLITE_NULL ? null : raw.sqlite3_column_int64(stmt, 4);
+                var row = new KeyRow(raw.sqlite3_column_text(stmt, 0).utf8_to_string(), raw.sqlite3_column_text(stmt, 1).utf8_to_string(),
+                    wrapped, raw.sqlite3_column_int64(stmt, 3), forgotten);
+                result[row.subject] = ToRecord(row);
+            }
+            if (rc != raw.SQLITE_DONE) Check(rc, db);
+        }
+        return result;
     }
 
     public async Task<SubjectKeyRecord> AddSubjectKeyAsync(SubjectKeyRecord candidate, CancellationToken cancellationToken = default)
@@ -249,3 +308,6 @@ public sealed class SqlAuditStore(AttestDatabase db) : IAuditStore
     private sealed record KeyRow(string key_id, string subject, byte[]? wrapped, long created_ms, long? forgotten_ms);
 #pragma warning restore IDE1006, CA1707
 }
+
+[System.Text.Json.Serialization.JsonSerializable(typeof(IReadOnlyCollection<string>))]
+internal sealed partial class AuditStoreJson : System.Text.Json.Serialization.JsonSerializerContext;
