@@ -69,4 +69,12 @@ public interface IStreamingGuardSession
     GuardStreamStep Complete();
 }
 
-public sealed record GuardStreamStep(string Release, GuardVerdict? Block, IReadOnlyList<GuardFinding> Findings);
+/// <summary>One step of a streaming scan.</summary>
+/// <param name="Release">Text safe to send to the caller now (redacted, pseudonyms restored for the caller).</param>
+/// <param name="Block">The block verdict that ended the session, or null.</param>
+/// <param name="Findings">Findings first seen in this step.</param>
+public sealed record GuardStreamStep(string Release, GuardVerdict? Block, IReadOnlyList<GuardFinding> Findings)
+{
+    /// <summary>The same text with pseudonyms left as placeholders (what an audit record may hold); null means identical to <see cref="Release"/>.</summary>
+    public string? Redacted { get; init; }
+}

@@ -105,15 +105,15 @@ internal sealed class GuardStage(IServiceProvider services) : IChatStage
                 {
                     var step = session.Push(content);
                     if (Apply(x, step) is { } error) { blocked = error; break; }
-                    x.ResponseText.Append(step.Release);
-                    delta["content"] = _guards!.Restore(step.Release, context);
+                    x.ResponseText.Append(step.Redacted ?? step.Release);
+                    delta["content"] = step.Release; // the session has already restored pseudonyms for the caller
                 }
                 if (choice?["finish_reason"] is JsonValue)
                 {
                     var last = session.Complete();
                     if (Apply(x, last) is { } error) { blocked = error; break; }
-                    x.ResponseText.Append(last.Release);
-                    if (last.Release.Length > 0) flush = ContentChunk(chunk, index, _guards!.Restore(last.Release, context));
+                    x.ResponseText.Append(last.Redacted ?? last.Release);
+                    if (last.Release.Length > 0) flush = ContentChunk(chunk, index, last.Release);
                 }
             }
             if (blocked is not null) { yield return ChatStreamItem.Fail(blocked); yield break; }
