@@ -11,7 +11,7 @@ namespace Attest.Server.Gateway.Stages;
 /// (<c>guard_blocked</c>; a stream ends with that error event), redact replaces the text, and
 /// pseudonyms are restored for the caller. No pipeline registered: content passes through.
 /// </summary>
-internal sealed class GuardStage(IServiceProvider services) : IChatStage
+internal sealed partial class GuardStage(IServiceProvider services) : IChatStage
 {
     public const string ConversationHeader = "x-attest-conversation";
     private readonly IGuardPipeline? _guards = services.GetService<IGuardPipeline>();
@@ -32,15 +32,22 @@ internal sealed class GuardStage(IServiceProvider services) : IChatStage
         var outcome = await next(x, cancellationToken);
         if (outcome.Stream is { } stream) return ChatOutcome.Streaming(GuardStream(x, stream, cancellationToken));
         if (outcome.Completion is not { } completion) return outcome;
+        if (await GuardCompletionAsync(x, completion, cancellationToken) is not { } blocked) return outcome;
+        return x.Attributes.ContainsKey(SchemaRetryAttribute) ? await RetrySchemaAsync(x, next, blocked, cancellationToken) : ChatOutcome.Denied(blocked);
+    }
+
+    /// <summary>Guards each choice of a buffered answer and restores pseudonyms for the caller; returns a denial or null.</summary>
+    private async ValueTask<GatewayError?> GuardCompletionAsync(ChatExchange x, JsonObject completion, CancellationToken cancellationToken)
+    {
         foreach (var choice in completion["choices"] as JsonArray ?? [])
         {
             if (choice?["message"] is not JsonObject message || message["content"] is not JsonValue) continue;
             var error = await GuardContentAsync(x, message, GuardDirection.Output, cancellationToken);
-            if (error is not null) return ChatOutcome.Denied(error);
+            if (error is not null) return error;
             x.ResponseText.Append(message["content"]!.GetValue<string>());
-            message["content"] = _guards.Restore(message["content"]!.GetValue<string>(), Context(x, GuardDirection.Output));
+            message["content"] = _guards!.Restore(message["content"]!.GetValue<string>(), Context(x, GuardDirection.Output));
         }
-        return outcome;
+        return null;
     }
 
     /// <summary>Guards a message's content (a string, or each text part); returns a denial or null after applying redactions.</summary>
@@ -73,7 +80,7 @@ internal sealed class GuardStage(IServiceProvider services) : IChatStage
         switch (verdict.Action)
         {
             case GuardAction.Block:
-                x.RaiseDecision("block");
+                if (!SchemaRetryAllowed(x, verdict, context)) x.RaiseDecision("block");
                 return (null, GatewayErrors.GuardBlocked(context.Direction != GuardDirection.Output, verdict.Faulted ? ["guard_fault", .. verdict.Reasons] : verdict.Reasons));
             case GuardAction.Redact:
                 x.RaiseDecision("redact");
