@@ -42,6 +42,8 @@ public sealed record GuardContext
     public string? Classification { get; init; }
     /// <summary>Tool name, for tool arguments and results.</summary>
     public string? Tool { get; init; }
+    /// <summary>The route: the model alias a chat request is sent to (selects <c>guards[].models</c> policies). Null outside the chat gateway.</summary>
+    public string? Model { get; init; }
 }
 
 /// <summary>

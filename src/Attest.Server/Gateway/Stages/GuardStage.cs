@@ -152,5 +152,6 @@ internal sealed partial class GuardStage(IServiceProvider services) : IChatStage
         Direction = direction,
         Identity = x.Identity,
         ConversationId = x.Http.Request.Headers[ConversationHeader].FirstOrDefault() ?? x.Identity.RequestId,
+        Model = x.Alias,
     };
 }
