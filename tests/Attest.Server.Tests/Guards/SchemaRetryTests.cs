@@ -63,8 +63,10 @@ public sealed class SchemaRetryTests : IAsyncLifetime
             models:
               - { alias: fixes, targets: [{ provider: fix, model: gpt-4o-2024-08-06 }] }
               - { alias: never, targets: [{ provider: never, model: gpt-4o-2024-08-06 }] }
+              - { alias: prose, targets: [{ provider: never, model: gpt-4o-2024-08-06 }] }
             guards:
               - id: structured
+                models: [fixes, never]
                 actions: { output: { schema: block } }
                 outputSchema: { type: object, required: [answer], properties: { answer: { type: string } } }
                 onSchemaFailure: retry
@@ -122,6 +124,17 @@ public sealed class SchemaRetryTests : IAsyncLifetime
         Assert.NotEqual("block", response.Decision);
         Assert.Equal(10, response.OutputTokens); // usage of both attempts is counted
         Assert.Equal("""{"answer":"42"}""", response.Payload!["response"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task A_route_without_the_schema_policy_passes_prose_through_untouched()
+    {
+        using var http = Client();
+        var (status, body, _, _) = await Http.PostAsync(http, "v1/chat/completions", Http.Chat("prose", "What is the answer?"));
+        Assert.Equal(200, status);
+        Assert.Equal("The answer is 42.", body!["choices"]![0]!["message"]!["content"]!.GetValue<string>());
+        Assert.Single(_calls);
+        Assert.DoesNotContain(_audit.Records, r => r.Type == "chat.denied");
     }
 
     [Fact]
