@@ -111,6 +111,23 @@ public sealed class StreamedPseudonymTests : IDisposable
         Assert.Contains(audit.Records, r => r.Type == "policy.decision" && r.Attributes["faulted"] == "true" && r.Reasons.Contains("guard.fault.stream"));
     }
 
+    [Fact]
+    public async Task A_pseudonym_store_failure_while_restoring_a_buffered_answer_is_a_recorded_block_not_a_500()
+    {
+        var (app, audit, store) = await StartAsync();
+        await using var _app = app;
+        using var http = Client(app);
+        store.FailLookups = true;
+
+        var (status, body, _, text) = await Http.PostAsync(http, "v1/chat/completions", Http.Chat("chat-default", "Please email jane.doe@example.com today"));
+        Assert.Equal(403, status);
+        Assert.Equal("guard_blocked", Http.Code(body));
+        Assert.DoesNotContain("<EMAIL_1>", text, StringComparison.Ordinal);
+        var denied = audit.Records.Last(r => r.Type == "chat.denied");
+        Assert.Equal("block", denied.Decision);
+        Assert.Contains("guard.fault.restore", denied.Reasons);
+    }
+
     public void Dispose()
     {
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();

@@ -25,6 +25,23 @@ internal sealed partial class GuardStage
         return true;
     }
 
+    /// <summary>Restores pseudonyms in a buffered answer for the caller; a pseudonym store fault blocks (fail closed) instead of escaping.</summary>
+    private GatewayError? RestoreFault(ChatExchange x, JsonObject message)
+    {
+        try
+        {
+            message["content"] = _guards!.Restore(message["content"]!.GetValue<string>(), Context(x, GuardDirection.Output));
+            return null;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException and not OperationCanceledException)
+        {
+            _ = e;
+            x.RaiseDecision("block");
+            x.Reasons.Add("guard.fault.restore");
+            return GatewayErrors.GuardBlocked(false, ["guard_fault", "guard.fault.restore"]);
+        }
+    }
+
     private async ValueTask<ChatOutcome> RetrySchemaAsync(ChatExchange x, ChatNext next, GatewayError rejected, CancellationToken cancellationToken)
     {
         try

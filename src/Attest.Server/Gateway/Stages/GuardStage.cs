@@ -45,7 +45,7 @@ internal sealed partial class GuardStage(IServiceProvider services) : IChatStage
             var error = await GuardContentAsync(x, message, GuardDirection.Output, cancellationToken);
             if (error is not null) return error;
             x.ResponseText.Append(message["content"]!.GetValue<string>());
-            message["content"] = _guards!.Restore(message["content"]!.GetValue<string>(), Context(x, GuardDirection.Output));
+            if (RestoreFault(x, message) is { } fault) return fault;
         }
         return null;
     }
