@@ -11,7 +11,7 @@ namespace Attest.Guards;
 
 /// <summary>
 /// The guard policy for one tenant and agent, compiled once per policy snapshot: the applicable
-/// <see cref="GuardPolicyConfig"/> entries merged (agent-specific over tenant-specific over global),
+/// <see cref="GuardPolicyConfig"/> entries merged (route-specific over agent-specific over tenant-specific over global),
 /// keyword searchers and regexes built, the output schema parsed. Immutable and thread-safe.
 /// </summary>
 public sealed class CompiledGuardPolicy
@@ -20,8 +20,8 @@ public sealed class CompiledGuardPolicy
 
     public CompiledGuardPolicy(IEnumerable<GuardPolicyConfig> applicable, IReadOnlyList<string> canaries)
     {
-        // Least specific first, so more specific entries overwrite.
-        var ordered = applicable.OrderBy(p => (p.Agents.Count > 0 ? 2 : 0) + (p.Tenants.Count > 0 ? 1 : 0)).ToList();
+        // Least specific first, so more specific entries overwrite (route over agent over tenant over global).
+        var ordered = applicable.OrderBy(p => (p.Models.Count > 0 ? 4 : 0) + (p.Agents.Count > 0 ? 2 : 0) + (p.Tenants.Count > 0 ? 1 : 0)).ToList();
         PolicyIds = [.. ordered.Select(p => p.Id)];
         var actions = new Dictionary<string, Dictionary<string, GuardAction>>(StringComparer.OrdinalIgnoreCase);
         var keywords = new List<string>();

@@ -36,6 +36,8 @@ public class PiiTests
     [Theory]
     [InlineData("card 4111 1111 1111 1112", "pii.card")]          // Luhn fails
     [InlineData("order 1234567812345678", "pii.card")]            // Luhn fails
+    [InlineData("card 9000 1234 5678 9016", "pii.card")]          // Luhn passes, no known IIN range
+    [InlineData("card 1234 5678 1234 5670", "pii.card")]          // Luhn passes, no known IIN range
     [InlineData("ssn 000-12-3456", "pii.ssn")]                    // area 000
     [InlineData("ssn 666-12-3456", "pii.ssn")]                    // area 666
     [InlineData("ssn 912-12-3456", "pii.ssn")]                    // area 9xx

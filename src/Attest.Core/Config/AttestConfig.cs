@@ -292,6 +292,8 @@ public sealed record GuardPolicyConfig
     /// <summary>Tenants and agents this policy applies to; empty means all.</summary>
     public IReadOnlyList<string> Tenants { get; init; } = [];
     public IReadOnlyList<string> Agents { get; init; } = [];
+    /// <summary>Routes (model aliases) this policy applies to; empty means all. Selects e.g. an output schema per route.</summary>
+    public IReadOnlyList<string> Models { get; init; } = [];
     /// <summary>Actions per direction: keys <c>input</c>, <c>retrieved</c>, <c>tool</c>, <c>output</c>; values map a finding type (<c>pii</c>, <c>pii.email</c>, <c>secret</c>, <c>injection</c>, <c>canary</c>, <c>schema</c>, <c>content</c>) to <c>allow|flag|redact|block</c>.</summary>
     public IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> Actions { get; init; } =
         new Dictionary<string, IReadOnlyDictionary<string, string>>();

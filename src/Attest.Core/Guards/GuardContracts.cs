@@ -42,6 +42,8 @@ public sealed record GuardContext
     public string? Classification { get; init; }
     /// <summary>Tool name, for tool arguments and results.</summary>
     public string? Tool { get; init; }
+    /// <summary>The route: the model alias a chat request is sent to (selects <c>guards[].models</c> policies). Null outside the chat gateway.</summary>
+    public string? Model { get; init; }
 }
 
 /// <summary>
@@ -69,4 +71,12 @@ public interface IStreamingGuardSession
     GuardStreamStep Complete();
 }
 
-public sealed record GuardStreamStep(string Release, GuardVerdict? Block, IReadOnlyList<GuardFinding> Findings);
+/// <summary>One step of a streaming scan.</summary>
+/// <param name="Release">Text safe to send to the caller now (redacted, pseudonyms restored for the caller).</param>
+/// <param name="Block">The block verdict that ended the session, or null.</param>
+/// <param name="Findings">Findings first seen in this step.</param>
+public sealed record GuardStreamStep(string Release, GuardVerdict? Block, IReadOnlyList<GuardFinding> Findings)
+{
+    /// <summary>The same text with pseudonyms left as placeholders (what an audit record may hold); null means identical to <see cref="Release"/>.</summary>
+    public string? Redacted { get; init; }
+}

@@ -71,7 +71,7 @@ public sealed class GuardPipeline : IGuardPipeline
     {
         try
         {
-            return _policies.For(Policy.Current, context.Identity.Tenant, context.Identity.Agent);
+            return _policies.For(Policy.Current, context.Identity.Tenant, context.Identity.Agent, context.Model);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {

@@ -38,13 +38,13 @@ internal sealed class StreamingGuardSession : IStreamingGuardSession
     {
         if (_block is not null) return new GuardStreamStep("", _block, []);
         _pending.Append(chunk);
-        return Step(final: false);
+        return Guarded(final: false);
     }
 
     public GuardStreamStep Complete()
     {
         if (_block is not null) return new GuardStreamStep("", _block, []);
-        var step = Step(final: true);
+        var step = Guarded(final: true);
         if (step.Block is null && _all.Count > 0) Audit(new GuardVerdict { Action = MaxAction(), Findings = _all, Text = "", Reasons = [.. _all.Select(f => f.RuleId).Distinct()] });
         return _block is not null ? new GuardStreamStep("", _block, step.Findings) : step;
     }
@@ -88,12 +88,27 @@ internal sealed class StreamingGuardSession : IStreamingGuardSession
         }
         string release = window[pendingStart..cut];
         if (redactions.Count > 0) release = Redactor.Apply(release, redactions, _policy.RedactionMode, _pipeline.Vault, PseudonymVault.ScopeOf(_context));
+        string redacted = release;
         if (_restore) release = _pipeline.Restore(release, _context);
         _pending.Remove(0, cut - pendingStart);
         string releasedRaw = window[..cut];
         _tail = releasedRaw.Length > _holdBack ? releasedRaw[^_holdBack..] : releasedRaw;
         _released += cut - pendingStart;
-        return new GuardStreamStep(release, null, fresh);
+        return new GuardStreamStep(release, null, fresh) { Redacted = redacted };
+    }
+
+    /// <summary>A fault outside the detectors (the pseudonym store, the policy) blocks the stream instead of escaping to the caller.</summary>
+    private GuardStreamStep Guarded(bool final)
+    {
+        try
+        {
+            return Step(final);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            GuardLog.GuardFault(_pipeline.Logger, "stream", e.GetType().Name, _context.Identity.RequestId);
+            return Blocked(GuardVerdicts.Faulted("guard.fault.stream"), []);
+        }
     }
 
     private GuardStreamStep Blocked(GuardVerdict verdict, IReadOnlyList<GuardFinding> fresh)

@@ -1,4 +1,6 @@
 using System.Text.Json;
+using Attest.Agents.Gate;
+using Attest.Core.Audit;
 using Attest.Core.Identity;
 using Attest.Server.Gateway;
 using Microsoft.AspNetCore.Http;
@@ -6,7 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Attest.Server.Agents;
 
-/// <summary>Key authentication and OpenAI-shaped errors for the agent endpoints.</summary>
+/// <summary>Caller resolution and OpenAI-shaped errors for the agent endpoints.</summary>
 internal static class AgentsHttp
 {
     public static IResult Error(int status, string code, string message, string? param = null, object? extra = null)
@@ -25,36 +27,49 @@ internal static class AgentsHttp
         return extra is null ? Results.Json(new { error }, statusCode: status) : Results.Json(new { error, approval = extra }, statusCode: status);
     }
 
-    /// <summary>Authenticates the bearer key; returns the caller or an error result.</summary>
+    /// <summary>
+    /// Resolves the caller through the gateway's <see cref="IdentityResolver"/> (the one place request identity is
+    /// resolved): the key (bearer, <c>api-key</c> or <c>x-api-key</c>) gives tenant, agent and principal; the end user
+    /// comes from a verified on-behalf-of token (<c>x-attest-obo</c>), else from <c>x-attest-user</c> when
+    /// <c>identity.trustUserHeader</c>. A refused token is 401 <c>invalid_obo_token</c>, recorded as a
+    /// <c>policy.decision</c> deny (an unrecordable refusal is 503 <c>audit_unavailable</c>). The identity keeps the
+    /// key's own scopes (<see cref="RequireScope"/> does not narrow keys without scopes).
+    /// </summary>
     public static async Task<(RequestIdentity? Identity, VirtualKey? Key, IResult? Error)> AuthenticateAsync(HttpContext http, CancellationToken ct)
     {
-        var auth = http.RequestServices.GetService<IKeyAuthenticator>();
-        if (auth is null) return (null, null, Error(401, "invalid_api_key", "no key authenticator is configured; agent endpoints are closed"));
-        string? presented = null;
-        var header = http.Request.Headers.Authorization.ToString();
-        if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) presented = header["Bearer ".Length..].Trim();
-        KeyAuthentication result;
-        try { result = await auth.AuthenticateAsync(presented, ct); }
+        var resolver = http.RequestServices.GetRequiredService<IdentityResolver>();
+        GatewayRequestFeature? feature;
+        GatewayError? failure;
+        try { (feature, failure) = await resolver.AuthenticateAsync(http, scope: null); }
         catch (Exception e) when (e is not OperationCanceledException) // fail closed
         {
             _ = e;
             return (null, null, Error(503, "auth_unavailable", "key authentication is unavailable"));
         }
-        if (result.Key is not { } key || result.Failure != KeyFailure.None)
+        if (feature is null) return (null, null, From(failure ?? GatewayErrors.InvalidApiKey()));
+        if (await resolver.ResolveEndUserAsync(http, feature, body: null) is { } refused)
+            return (null, null, await RecordDenialAsync(http, feature.Identity, refused, ct) ? From(refused)
+                : Error(503, "audit_unavailable", "the request was refused because the audit record could not be written"));
+        return (feature.Identity with { Scopes = feature.Key.Scopes }, feature.Key, null);
+    }
+
+    private static IResult From(GatewayError e) => Error(e.Status, e.Code, e.Message, e.Param);
+
+    private static async Task<bool> RecordDenialAsync(HttpContext http, RequestIdentity who, GatewayError error, CancellationToken ct)
+    {
+        var audit = http.RequestServices.GetService<IAuditLog>() ?? NullAuditLog.Instance;
+        var attributes = new Dictionary<string, string>(StringComparer.Ordinal) { ["endpoint"] = http.Request.Path.Value ?? "", ["code"] = error.Code };
+        if (who.RequestId is { } rid) attributes["request_id"] = rid;
+        try
         {
-            return (null, null, result.Failure switch
-            {
-                KeyFailure.Missing => Error(401, "missing_api_key", "send an API key as 'Authorization: Bearer <key>'"),
-                KeyFailure.Revoked => Error(401, "key_revoked", "this API key has been revoked"),
-                KeyFailure.Expired => Error(401, "key_expired", "this API key has expired"),
-                _ => Error(401, "invalid_api_key", "the API key is not valid"),
-            });
+            await audit.AppendAsync(AgentAudit.For(AuditEventTypes.PolicyDecision, who, "events", "deny", [error.Code], attributes), ct);
+            return true;
         }
-        var identity = new RequestIdentity
+        catch (Exception e) when (e is not OperationCanceledException)
         {
-            Tenant = key.Tenant, KeyId = key.Id, Principal = key.Principal, Agent = key.Agent, Scopes = key.Scopes, RequestId = http.TraceIdentifier,
-        };
-        return (identity, key, null);
+            _ = e;
+            return false;
+        }
     }
 
     /// <summary>Keys with scopes must hold <paramref name="scope"/>; keys without scopes are not narrowed here.</summary>

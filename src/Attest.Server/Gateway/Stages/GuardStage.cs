@@ -11,7 +11,7 @@ namespace Attest.Server.Gateway.Stages;
 /// (<c>guard_blocked</c>; a stream ends with that error event), redact replaces the text, and
 /// pseudonyms are restored for the caller. No pipeline registered: content passes through.
 /// </summary>
-internal sealed class GuardStage(IServiceProvider services) : IChatStage
+internal sealed partial class GuardStage(IServiceProvider services) : IChatStage
 {
     public const string ConversationHeader = "x-attest-conversation";
     private readonly IGuardPipeline? _guards = services.GetService<IGuardPipeline>();
@@ -32,15 +32,22 @@ internal sealed class GuardStage(IServiceProvider services) : IChatStage
         var outcome = await next(x, cancellationToken);
         if (outcome.Stream is { } stream) return ChatOutcome.Streaming(GuardStream(x, stream, cancellationToken));
         if (outcome.Completion is not { } completion) return outcome;
+        if (await GuardCompletionAsync(x, completion, cancellationToken) is not { } blocked) return outcome;
+        return x.Attributes.ContainsKey(SchemaRetryAttribute) ? await RetrySchemaAsync(x, next, blocked, cancellationToken) : ChatOutcome.Denied(blocked);
+    }
+
+    /// <summary>Guards each choice of a buffered answer and restores pseudonyms for the caller; returns a denial or null.</summary>
+    private async ValueTask<GatewayError?> GuardCompletionAsync(ChatExchange x, JsonObject completion, CancellationToken cancellationToken)
+    {
         foreach (var choice in completion["choices"] as JsonArray ?? [])
         {
             if (choice?["message"] is not JsonObject message || message["content"] is not JsonValue) continue;
             var error = await GuardContentAsync(x, message, GuardDirection.Output, cancellationToken);
-            if (error is not null) return ChatOutcome.Denied(error);
+            if (error is not null) return error;
             x.ResponseText.Append(message["content"]!.GetValue<string>());
-            message["content"] = _guards.Restore(message["content"]!.GetValue<string>(), Context(x, GuardDirection.Output));
+            if (RestoreFault(x, message) is { } fault) return fault;
         }
-        return outcome;
+        return null;
     }
 
     /// <summary>Guards a message's content (a string, or each text part); returns a denial or null after applying redactions.</summary>
@@ -73,7 +80,7 @@ internal sealed class GuardStage(IServiceProvider services) : IChatStage
         switch (verdict.Action)
         {
             case GuardAction.Block:
-                x.RaiseDecision("block");
+                if (!SchemaRetryAllowed(x, verdict, context)) x.RaiseDecision("block");
                 return (null, GatewayErrors.GuardBlocked(context.Direction != GuardDirection.Output, verdict.Faulted ? ["guard_fault", .. verdict.Reasons] : verdict.Reasons));
             case GuardAction.Redact:
                 x.RaiseDecision("redact");
@@ -105,15 +112,15 @@ internal sealed class GuardStage(IServiceProvider services) : IChatStage
                 {
                     var step = session.Push(content);
                     if (Apply(x, step) is { } error) { blocked = error; break; }
-                    x.ResponseText.Append(step.Release);
-                    delta["content"] = _guards!.Restore(step.Release, context);
+                    x.ResponseText.Append(step.Redacted ?? step.Release);
+                    delta["content"] = step.Release; // the session has already restored pseudonyms for the caller
                 }
                 if (choice?["finish_reason"] is JsonValue)
                 {
                     var last = session.Complete();
                     if (Apply(x, last) is { } error) { blocked = error; break; }
-                    x.ResponseText.Append(last.Release);
-                    if (last.Release.Length > 0) flush = ContentChunk(chunk, index, _guards!.Restore(last.Release, context));
+                    x.ResponseText.Append(last.Redacted ?? last.Release);
+                    if (last.Release.Length > 0) flush = ContentChunk(chunk, index, last.Release);
                 }
             }
             if (blocked is not null) { yield return ChatStreamItem.Fail(blocked); yield break; }
@@ -145,5 +152,6 @@ internal sealed class GuardStage(IServiceProvider services) : IChatStage
         Direction = direction,
         Identity = x.Identity,
         ConversationId = x.Http.Request.Headers[ConversationHeader].FirstOrDefault() ?? x.Identity.RequestId,
+        Model = x.Alias,
     };
 }
