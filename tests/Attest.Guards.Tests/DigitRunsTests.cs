@@ -20,13 +20,30 @@ public class DigitRunsTests
         "0", "1", "2", "4", "6", "9", "07", "12", "020", "415", "555", "0161", "4111", "0199", "98765", "48213", "123456",
         "4111111111111111", "021000021", "9876543210", "0301234567", " ", " ", "-", ".", "/", "(", ")", "+", "+4", "+0", "DE", "GB",
         "DE89", "a", "Ab", "x ", "\n", ":", ",",
+        "415 555 0199", "(415) 555-2671", "415.555.2671", "020 7946 0958", "07700 900123", "0161 496 0000", "030 12345678",
+        "089/1234567", "01 23 45 67 89", "06.12.34.56.78", "98765 43210", "+1 415 555 0199", "123-45-6789", "123 45 6789",
+        "4111 1111 1111 1111", "3782 822463 10005", "DE89370400440532013000", "GB82 WEST 1234 5698 7654 32",
     ];
+
+    private const string Mutations = "0123456789 -./()+A";
 
     private static string RandomText(Random rng)
     {
         var sb = new StringBuilder();
         int n = rng.Next(1, 14);
         for (int i = 0; i < n; i++) sb.Append(Pieces[rng.Next(Pieces.Length)]);
+        // Near-misses: change, drop or insert a few characters (a digit more or less, another separator).
+        for (int k = rng.Next(4); k > 0 && sb.Length > 0; k--)
+        {
+            int at = rng.Next(sb.Length);
+            char c = Mutations[rng.Next(Mutations.Length)];
+            switch (rng.Next(3))
+            {
+                case 0: sb[at] = c; break;
+                case 1: sb.Remove(at, 1); break;
+                default: sb.Insert(at, c); break;
+            }
+        }
         return sb.ToString();
     }
 
