@@ -22,7 +22,7 @@ public class DigitRunsTests
         "DE89", "a", "Ab", "x ", "\n", ":", ",",
         "415 555 0199", "(415) 555-2671", "415.555.2671", "020 7946 0958", "07700 900123", "0161 496 0000", "030 12345678",
         "089/1234567", "01 23 45 67 89", "06.12.34.56.78", "98765 43210", "+1 415 555 0199", "123-45-6789", "123 45 6789",
-        "4111 1111 1111 1111", "3782 822463 10005", "DE89370400440532013000", "GB82 WEST 1234 5698 7654 32",
+        "4111 1111 1111 1111", "3782 822463 10005", "DE89370400440532013000", "GB82 WEST 1234 5698 7654 32", "SW1A 1AA", "M1 1AE", "EC1A 1BB", "B33 8TH",
     ];
 
     private const string Mutations = "0123456789 -./()+A";
@@ -60,6 +60,7 @@ public class DigitRunsTests
         ("phone fr", r => r.PhoneFr, PhoneRecognizer.Fr()),
         ("phone in", r => r.PhoneIn, PhoneRecognizer.In()),
         ("phone run", r => r.PhoneRun, PhoneRecognizer.Run()),
+        ("uk postcode", r => r.Postcode, AddressRecognizer.UkPostcode()),
     ];
 
     [Fact]
@@ -97,7 +98,7 @@ public class DigitRunsTests
     public void NonAsciiTextRunsEveryRegex(string text)
     {
         var runs = DigitRuns.Of(text);
-        Assert.True(runs.Card && runs.Ssn && runs.Aba && runs.Iban && runs.PhoneE164 && runs.PhoneUs && runs.PhoneUk
+        Assert.True(runs.Card && runs.Ssn && runs.Postcode && runs.Aba && runs.Iban && runs.PhoneE164 && runs.PhoneUs && runs.PhoneUk
             && runs.PhoneDe && runs.PhoneFr && runs.PhoneIn && runs.PhoneRun);
     }
 

@@ -10,8 +10,10 @@ internal readonly struct DigitRuns
 {
     /// <summary>Card: a run of 12+ digits, or a run of exactly four followed by a blank or hyphen and a digit.</summary>
     public bool Card { get; init; }
-    /// <summary>SSN: a run of 9+ digits, or a run of exactly three followed by a blank or hyphen and a digit.</summary>
+    /// <summary>SSN: a run of 9+ digits, or runs of exactly three and two digits each followed by the same blank or hyphen, then a digit.</summary>
     public bool Ssn { get; init; }
+    /// <summary>UK postcode: a run of one or two digits right after a capital letter.</summary>
+    public bool Postcode { get; init; }
     /// <summary>ABA routing number: a run of 9+ digits.</summary>
     public bool Aba { get; init; }
     /// <summary>IBAN: a run of 2+ digits right after two capital letters.</summary>
@@ -34,14 +36,14 @@ internal readonly struct DigitRuns
     /// <summary>All flags true: every regex must run.</summary>
     public static DigitRuns All => new()
     {
-        Card = true, Ssn = true, Aba = true, Iban = true, PhoneE164 = true, PhoneUs = true, PhoneUk = true, PhoneDe = true, PhoneFr = true, PhoneIn = true, PhoneRun = true,
+        Card = true, Ssn = true, Postcode = true, Aba = true, Iban = true, PhoneE164 = true, PhoneUs = true, PhoneUk = true, PhoneDe = true, PhoneFr = true, PhoneIn = true, PhoneRun = true,
     };
 
     public static DigitRuns Of(string text)
     {
         var span = text.AsSpan();
         if (!System.Text.Ascii.IsValid(span)) return All;
-        bool card = false, ssn = false, aba = false, iban = false, e164 = false, us = false, uk = false, de = false, fr = false, inMobile = false, run = false;
+        bool card = false, ssn = false, postcode = false, aba = false, iban = false, e164 = false, us = false, uk = false, de = false, fr = false, inMobile = false, run = false;
         int pos = 0;
         while (pos < span.Length)
         {
@@ -55,7 +57,8 @@ internal readonly struct DigitRuns
             char next = end < span.Length ? span[end] : '\0';
             bool digitAfterNext = end + 1 < span.Length && char.IsAsciiDigit(span[end + 1]);
             if (len >= 12 || (len == 4 && next is ' ' or '-' && digitAfterNext)) card = true;
-            if (len >= 9 || (len == 3 && next is ' ' or '-' && digitAfterNext)) ssn = true;
+            if (len >= 9 || (len == 3 && next is ' ' or '-' && SsnTail(span, end, next))) ssn = true;
+            if (len <= 2 && start > 0 && char.IsAsciiLetterUpper(span[start - 1])) postcode = true;
             if (len >= 9) aba = true;
             if (len >= 10) run = true;
             if (len >= 2 && start >= 2 && char.IsAsciiLetterUpper(span[start - 1]) && char.IsAsciiLetterUpper(span[start - 2])) iban = true;
@@ -70,6 +73,11 @@ internal readonly struct DigitRuns
             if (first is >= '6' and <= '9' && len >= 5) inMobile = true;
             pos = end;
         }
-        return new DigitRuns { Card = card, Ssn = ssn, Aba = aba, Iban = iban, PhoneE164 = e164, PhoneUs = us, PhoneUk = uk, PhoneDe = de, PhoneFr = fr, PhoneIn = inMobile, PhoneRun = run };
+        return new DigitRuns { Card = card, Ssn = ssn, Postcode = postcode, Aba = aba, Iban = iban, PhoneE164 = e164, PhoneUs = us, PhoneUk = uk, PhoneDe = de, PhoneFr = fr, PhoneIn = inMobile, PhoneRun = run };
     }
+
+    /// <summary>After the area's separator at <paramref name="sep"/>: exactly two digits, the same separator, a digit.</summary>
+    private static bool SsnTail(ReadOnlySpan<char> span, int sep, char separator) =>
+        sep + 4 < span.Length && char.IsAsciiDigit(span[sep + 1]) && char.IsAsciiDigit(span[sep + 2])
+        && span[sep + 3] == separator && char.IsAsciiDigit(span[sep + 4]);
 }

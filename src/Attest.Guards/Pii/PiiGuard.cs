@@ -24,7 +24,7 @@ public sealed class PiiGuard : IContentGuard
             PhoneRecognizer.Scan(text, runs, findings);
             AbaRecognizer.Scan(text, runs, findings);
             ContextualIdRecognizer.Scan(text, findings);
-            AddressRecognizer.Scan(text, findings);
+            AddressRecognizer.Scan(text, runs, findings);
         }
         IpRecognizer.Scan(text, findings);
         NameRecognizer.Scan(text, findings);
