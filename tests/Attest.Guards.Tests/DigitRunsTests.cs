@@ -92,24 +92,6 @@ public class DigitRunsTests
         }
     }
 
-    [Fact]
-    public void NameCuePhraseSearchEqualsSearchValues()
-    {
-        var phrases = System.Buffers.SearchValues.Create(NameRecognizer.CuePhraseList, StringComparison.Ordinal);
-        string[] words = ["my", "name", "is", "name:", "I", "i", "am", "i'm", "I'm", "this", "This", "named", "call", "called", "regards", ",",
-            "sincerely", "signed", "sign", "patient", ":", "customer", "employee", "the", "re", "thi", "näme", "Ｉ", " ", "  ", "\n"];
-        var rng = new Random(99);
-        int hits = 0;
-        for (int t = 0; t < 20_000; t++)
-        {
-            var text = string.Concat(Enumerable.Range(0, rng.Next(1, 12)).Select(_ => words[rng.Next(words.Length)] + (rng.Next(3) == 0 ? "" : " ")));
-            bool expected = text.AsSpan().ContainsAny(phrases);
-            if (expected) hits++;
-            Assert.Equal(expected, NameRecognizer.HasCuePhrase(text));
-        }
-        Assert.True(hits is > 1000 and < 19_000, $"{hits} texts with a cue phrase");
-    }
-
     [Theory]
     [InlineData("call ٤١٥ ٥٥٥ ٠١٩٩ now")]
     [InlineData("Zahl: ０３０ １２３４５６７８")]

@@ -21,8 +21,6 @@ internal static partial class ContextualIdRecognizer
 
     private static void Scan(string text, List<GuardFinding> findings, bool ascii)
     {
-        // One search for any cue of the three kinds; most texts have none, and then no kind needs its own search.
-        if (!text.AsSpan().ContainsAny(ascii ? AnyAscii : AnySearch)) return;
         if (AnyCue(text, DobCues, ascii))
             foreach (var m in Date().EnumerateMatches(text))
             if (ContextWords.Near(text, m.Index, m.Length, DobCues, before: 40, after: 8))
@@ -46,9 +44,6 @@ internal static partial class ContextualIdRecognizer
     private static readonly System.Buffers.SearchValues<string> DobAscii = AsciiOnly(DobCues);
     private static readonly System.Buffers.SearchValues<string> PassportAscii = AsciiOnly(PassportCues);
     private static readonly System.Buffers.SearchValues<string> LicenceAscii = AsciiOnly(LicenceCues);
-    private static readonly System.Buffers.SearchValues<string> AnySearch =
-        System.Buffers.SearchValues.Create([.. DobCues, .. PassportCues, .. LicenceCues], StringComparison.OrdinalIgnoreCase);
-    private static readonly System.Buffers.SearchValues<string> AnyAscii = AsciiOnly([.. DobCues, .. PassportCues, .. LicenceCues]);
     private static readonly System.Buffers.SearchValues<char> NonAscii = System.Buffers.SearchValues.Create(Enumerable.Range(128, 65536 - 128).Select(i => (char)i).ToArray());
 
     private static System.Buffers.SearchValues<string> AsciiOnly(string[] cues) =>

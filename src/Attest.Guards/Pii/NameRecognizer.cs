@@ -77,31 +77,9 @@ internal static partial class NameRecognizer
         return j > blanks && j < span.Length && char.IsAsciiLetterUpper(span[j]);
     }
 
-    internal static readonly string[] CuePhraseList =
-        ["name is", "i am", "i'm", "this is", "named", "called", "name:", "patient:", "customer:", "employee:", "signed", "regards,", "sincerely,"];
-
-    // Cue phrases share common English first letters ("re", "th", "ca"), which keeps a SearchValues<string> search
-    // verifying candidates all over ordinary prose; the trigger matcher filters on three characters first.
-    private static readonly Attest.Guards.Text.TriggerMatcher CuePhrases = new(CuePhraseList, ignoreCase: false);
-
-    private struct AnyHit : Attest.Guards.Text.ITriggerVisitor
-    {
-        public bool Found;
-
-        public bool OnMatch(int pattern, int position)
-        {
-            Found = true;
-            return false;
-        }
-    }
-
-    /// <summary>True when one of the cue phrases occurs (ordinal), as <c>ContainsAny(SearchValues)</c> of them.</summary>
-    internal static bool HasCuePhrase(ReadOnlySpan<char> text)
-    {
-        var hit = default(AnyHit);
-        CuePhrases.Scan(text, ref hit);
-        return hit.Found;
-    }
+    private static readonly System.Buffers.SearchValues<string> CuePhrases = System.Buffers.SearchValues.Create(
+        ["name is", "i am", "i'm", "this is", "named", "called", "name:", "patient:", "customer:", "employee:", "signed", "regards,", "sincerely,"],
+        StringComparison.Ordinal);
 
     private static readonly System.Collections.Frozen.FrozenSet<string> Titles =
         System.Collections.Frozen.FrozenSet.Create(StringComparer.Ordinal, "Mr", "Mrs", "Ms", "Miss", "Dr", "Prof", "Herr", "Frau", "Mme", "M");
@@ -113,7 +91,7 @@ internal static partial class NameRecognizer
     internal static bool MayHaveCue(string text, bool ascii)
     {
         var span = text.AsSpan();
-        if (HasCuePhrase(span)) return true;
+        if (span.ContainsAny(CuePhrases)) return true;
         var titles = Titles.GetAlternateLookup<ReadOnlySpan<char>>();
         for (int k = 1; k < span.Length; k++)
         {
