@@ -9,10 +9,13 @@ internal static partial class AbaRecognizer
     private static readonly string[] Cues = ["routing", "aba", "rtn", "transit", "wire", "ach", "bank"];
 
     [GeneratedRegex(@"(?<![\d\-])\d{9}(?![\d\-])", RegexOptions.CultureInvariant)]
-    private static partial Regex Candidate();
+    internal static partial Regex Candidate();
 
-    public static void Scan(string text, List<GuardFinding> findings)
+    public static void Scan(string text, List<GuardFinding> findings) => Scan(text, DigitRuns.Of(text), findings);
+
+    public static void Scan(string text, in DigitRuns runs, List<GuardFinding> findings)
     {
+        if (!runs.Aba) return;
         foreach (var m in Candidate().EnumerateMatches(text))
         {
             // One random nine-digit run in ten passes the checksum, so a cue is required.

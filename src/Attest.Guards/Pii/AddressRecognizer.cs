@@ -22,7 +22,7 @@ internal static partial class AddressRecognizer
     private static partial Regex French();
 
     [GeneratedRegex(@"\b[A-Z]{1,2}\d[A-Z\d]?\s\d[A-Z]{2}\b", RegexOptions.CultureInvariant)]
-    private static partial Regex UkPostcode();
+    internal static partial Regex UkPostcode();
 
     private static readonly System.Buffers.SearchValues<string> EnglishSuffixes = System.Buffers.SearchValues.Create(
         ["Street", "St", "Avenue", "Ave", "Road", "Rd", "Boulevard", "Blvd", "Lane", "Ln", "Drive", "Dr", "Court", "Ct", "Way", "Place", "Pl",
@@ -65,7 +65,9 @@ internal static partial class AddressRecognizer
 
     private static bool IsSuffix(ReadOnlySpan<char> word) => SuffixWords.GetAlternateLookup<ReadOnlySpan<char>>().Contains(word);
 
-    public static void Scan(string text, List<GuardFinding> findings)
+    public static void Scan(string text, List<GuardFinding> findings) => Scan(text, DigitRuns.Of(text), findings);
+
+    public static void Scan(string text, in DigitRuns runs, List<GuardFinding> findings)
     {
         var span = text.AsSpan();
         // Each form needs one of its (case-sensitive) suffix words; the French one ignores case, so its prefilter is
@@ -73,6 +75,7 @@ internal static partial class AddressRecognizer
         if (MayHaveEnglishSuffix(span)) Add(text, findings, English(), 0.75, "pii.address.street");
         if (span.ContainsAny(GermanSuffixes)) Add(text, findings, German(), 0.7, "pii.address.de");
         if (!System.Text.Ascii.IsValid(span) || span.ContainsAny(FrenchWords)) Add(text, findings, French(), 0.7, "pii.address.fr");
+        if (runs.Postcode)
         foreach (var m in UkPostcode().EnumerateMatches(text))
             if (ContextWords.Near(text, m.Index, m.Length, Cues, before: 80) || Overlaps(findings, m.Index - 40, 40))
                 findings.Add(new GuardFinding("pii.address", m.Index, m.Length, 0.8, "pii.address.uk_postcode"));

@@ -9,10 +9,13 @@ internal static partial class CardRecognizer
     private static readonly string[] Cues = ["card", "visa", "mastercard", "amex", "credit", "debit", "cc#", "payment", "kreditkarte", "carte"];
 
     [GeneratedRegex(@"(?<![\d-])(?:\d{4}[ -]\d{4}[ -]\d{4}[ -]\d{1,7}|\d{4}[ -]\d{6}[ -]\d{4,5}|\d{12,19})(?![\d-])", RegexOptions.CultureInvariant)]
-    private static partial Regex Candidate();
+    internal static partial Regex Candidate();
 
-    public static void Scan(string text, List<GuardFinding> findings)
+    public static void Scan(string text, List<GuardFinding> findings) => Scan(text, DigitRuns.Of(text), findings);
+
+    public static void Scan(string text, in DigitRuns runs, List<GuardFinding> findings)
     {
+        if (!runs.Card) return;
         Span<char> buf = stackalloc char[19];
         foreach (var m in Candidate().EnumerateMatches(text))
         {

@@ -21,10 +21,13 @@ internal static partial class IbanRecognizer
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
     [GeneratedRegex(@"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}\b", RegexOptions.CultureInvariant)]
-    private static partial Regex Candidate();
+    internal static partial Regex Candidate();
 
-    public static void Scan(string text, List<GuardFinding> findings)
+    public static void Scan(string text, List<GuardFinding> findings) => Scan(text, DigitRuns.Of(text), findings);
+
+    public static void Scan(string text, in DigitRuns runs, List<GuardFinding> findings)
     {
+        if (!runs.Iban) return;
         Span<char> buf = stackalloc char[34];
         foreach (var m in Candidate().EnumerateMatches(text))
         {

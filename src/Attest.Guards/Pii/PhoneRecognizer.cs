@@ -12,46 +12,50 @@ internal static partial class PhoneRecognizer
     private static readonly string[] Cues = ["phone", "phones", "telephone", "tel", "call", "calls", "mobile", "cell", "fax", "whatsapp", "text me", "ring", "contact", "number", "handy", "téléphone", "portable", "telefon"];
 
     [GeneratedRegex(@"(?<![\w+])\+[1-9](?:[ .\-]?\(?\d{1,4}\)?){2,7}(?![\w])", RegexOptions.CultureInvariant)]
-    private static partial Regex E164();
+    internal static partial Regex E164();
 
     // US: (415) 555-2671, 415-555-2671, 415.555.2671
     [GeneratedRegex(@"(?<![\w\-.])(?:\(\d{3}\)\s?|\d{3}[\-. ])\d{3}[\-. ]\d{4}(?![\w\-])", RegexOptions.CultureInvariant)]
-    private static partial Regex Us();
+    internal static partial Regex Us();
 
     // UK: 020 7946 0958, 07700 900123, 0161 496 0000
     [GeneratedRegex(@"(?<![\w\-.])0(?:\d{2} \d{4} \d{4}|\d{3} \d{3} \d{4}|\d{4} \d{6}|\d{4} \d{3} \d{3})(?![\w\-])", RegexOptions.CultureInvariant)]
-    private static partial Regex Uk();
+    internal static partial Regex Uk();
 
     // Germany: 030 12345678, 0151 23456789, 089/1234567, 0221-1234567
     [GeneratedRegex(@"(?<![\w\-.])0\d{2,4}[ /\-]\d{5,8}(?![\w\-])", RegexOptions.CultureInvariant)]
-    private static partial Regex De();
+    internal static partial Regex De();
 
     // France: 01 23 45 67 89, 06.12.34.56.78
     [GeneratedRegex(@"(?<![\w\-.])0[1-9](?:[ .]\d{2}){4}(?![\w\-])", RegexOptions.CultureInvariant)]
-    private static partial Regex Fr();
+    internal static partial Regex Fr();
 
     // India: 98765 43210, 9876543210 (mobile, leading 6–9)
     [GeneratedRegex(@"(?<![\w\-.])[6-9]\d{4}[ \-]?\d{5}(?![\w\-])", RegexOptions.CultureInvariant)]
-    private static partial Regex In();
+    internal static partial Regex In();
 
     // Unformatted national run (10–11 digits starting with 0 or a US area code) — counted only with a cue.
     [GeneratedRegex(@"(?<![\w\-.])(?:0\d{9,10}|[2-9]\d{9})(?![\w\-])", RegexOptions.CultureInvariant)]
-    private static partial Regex Run();
+    internal static partial Regex Run();
 
-    public static void Scan(string text, List<GuardFinding> findings)
+    public static void Scan(string text, List<GuardFinding> findings) => Scan(text, DigitRuns.Of(text), findings);
+
+    /// <summary>Each format's regex runs only when <paramref name="runs"/> shows it can match.</summary>
+    public static void Scan(string text, in DigitRuns runs, List<GuardFinding> findings)
     {
         Span<char> buf = stackalloc char[32];
+        if (runs.PhoneE164)
         foreach (var m in E164().EnumerateMatches(text))
         {
             int n = ContextWords.Digits(text.AsSpan(m.Index, m.Length), buf);
             if (n is >= 8 and <= 15) Add(text, findings, m.Index, m.Length, 0.9, "pii.phone.e164");
         }
-        Add(text, findings, Us(), 0.8, "pii.phone.us");
-        Add(text, findings, Uk(), 0.75, "pii.phone.uk");
-        Add(text, findings, De(), 0.55, "pii.phone.de");
-        Add(text, findings, Fr(), 0.8, "pii.phone.fr");
-        Add(text, findings, In(), 0.5, "pii.phone.in");
-        Add(text, findings, Run(), 0.3, "pii.phone.national");
+        if (runs.PhoneUs) Add(text, findings, Us(), 0.8, "pii.phone.us");
+        if (runs.PhoneUk) Add(text, findings, Uk(), 0.75, "pii.phone.uk");
+        if (runs.PhoneDe) Add(text, findings, De(), 0.55, "pii.phone.de");
+        if (runs.PhoneFr) Add(text, findings, Fr(), 0.8, "pii.phone.fr");
+        if (runs.PhoneIn) Add(text, findings, In(), 0.5, "pii.phone.in");
+        if (runs.PhoneRun) Add(text, findings, Run(), 0.3, "pii.phone.national");
     }
 
     private static void Add(string text, List<GuardFinding> findings, Regex regex, double baseScore, string rule)

@@ -16,13 +16,15 @@ public sealed class PiiGuard : IContentGuard
         bool digits = text.AsSpan().ContainsAny(Digits);
         if (digits)
         {
-            CardRecognizer.Scan(text, findings);
-            SsnRecognizer.Scan(text, findings);
-            IbanRecognizer.Scan(text, findings);
-            PhoneRecognizer.Scan(text, findings);
-            AbaRecognizer.Scan(text, findings);
+            // One pass over the digit runs tells which digit-pattern regexes can match at all.
+            var runs = DigitRuns.Of(text);
+            CardRecognizer.Scan(text, runs, findings);
+            SsnRecognizer.Scan(text, runs, findings);
+            IbanRecognizer.Scan(text, runs, findings);
+            PhoneRecognizer.Scan(text, runs, findings);
+            AbaRecognizer.Scan(text, runs, findings);
             ContextualIdRecognizer.Scan(text, findings);
-            AddressRecognizer.Scan(text, findings);
+            AddressRecognizer.Scan(text, runs, findings);
         }
         IpRecognizer.Scan(text, findings);
         NameRecognizer.Scan(text, findings);

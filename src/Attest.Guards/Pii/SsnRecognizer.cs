@@ -9,10 +9,13 @@ internal static partial class SsnRecognizer
     private static readonly string[] Cues = ["ssn", "social security", "social-security", "soc sec", "taxpayer", "tin"];
 
     [GeneratedRegex(@"(?<![\d-])(\d{3})([- ]?)(\d{2})\2(\d{4})(?![\d-])", RegexOptions.CultureInvariant)]
-    private static partial Regex Candidate();
+    internal static partial Regex Candidate();
 
-    public static void Scan(string text, List<GuardFinding> findings)
+    public static void Scan(string text, List<GuardFinding> findings) => Scan(text, DigitRuns.Of(text), findings);
+
+    public static void Scan(string text, in DigitRuns runs, List<GuardFinding> findings)
     {
+        if (!runs.Ssn) return;
         for (var m = Candidate().Match(text); m.Success; m = m.NextMatch())
         {
             int area = int.Parse(m.Groups[1].ValueSpan, provider: System.Globalization.CultureInfo.InvariantCulture);

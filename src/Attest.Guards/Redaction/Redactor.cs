@@ -1,4 +1,4 @@
-using System.Text;
+using System.Collections.Concurrent;
 using Attest.Core.Guards;
 
 namespace Attest.Guards.Redaction;
@@ -6,44 +6,114 @@ namespace Attest.Guards.Redaction;
 /// <summary>Replaces redacted spans with typed placeholders, keyed hash tags or reversible pseudonyms.</summary>
 public static class Redactor
 {
-    /// <summary>Placeholder label of a finding type: <c>pii.email</c> → <c>EMAIL</c>, <c>secret.*</c> → <c>SECRET</c>.</summary>
-    public static string Label(string type) =>
-        type.StartsWith("secret.", StringComparison.Ordinal) ? "SECRET"
-        : (type.LastIndexOf('.') is var d and >= 0 ? type[(d + 1)..] : type).ToUpperInvariant();
+    private static readonly ConcurrentDictionary<string, string> Labels = new(StringComparer.Ordinal);
 
-    /// <summary>Applies the redactions (overlaps merged: the earliest, then longest, span wins).</summary>
-    public static string Apply(string text, IEnumerable<GuardFinding> redact, string mode, PseudonymVault vault, string? scope)
+    /// <summary>Placeholder label of a finding type: <c>pii.email</c> → <c>EMAIL</c>, <c>secret.*</c> → <c>SECRET</c>.</summary>
+    public static string Label(string type)
     {
-        var spans = redact.Where(f => f.Length > 0).OrderBy(f => f.Start).ThenByDescending(f => f.Length).ToList();
-        if (spans.Count == 0) return text;
-        var sb = new StringBuilder(text.Length);
-        var numbering = new Dictionary<string, string>(StringComparer.Ordinal);
-        var perLabel = new Dictionary<string, int>(StringComparer.Ordinal);
-        int pos = 0;
-        foreach (var f in spans)
-        {
-            if (f.Start < pos) continue;
-            sb.Append(text, pos, f.Start - pos);
-            var value = text.Substring(f.Start, f.Length);
-            var label = Label(f.Type);
-            sb.Append(mode switch
-            {
-                "hash" => vault.HashTag(label, value),
-                "pseudonymize" when scope is not null => vault.Pseudonymize(scope, label, value),
-                _ => Numbered(numbering, perLabel, label, value),
-            });
-            pos = f.Start + f.Length;
-        }
-        sb.Append(text, pos, text.Length - pos);
-        return sb.ToString();
+        if (Labels.TryGetValue(type, out var label)) return label;
+        label = type.StartsWith("secret.", StringComparison.Ordinal) ? "SECRET"
+            : (type.LastIndexOf('.') is var d and >= 0 ? type[(d + 1)..] : type).ToUpperInvariant();
+        // Finding types come from code and policy, a small set; the bound keeps odd inputs from growing the cache.
+        if (Labels.Count < 1024) Labels.TryAdd(type, label);
+        return label;
     }
 
-    private static string Numbered(Dictionary<string, string> numbering, Dictionary<string, int> perLabel, string label, string value)
+    /// <summary>Applies the redactions (overlaps merged: the earliest, then longest, span wins; ties keep input order).</summary>
+    public static string Apply(string text, IEnumerable<GuardFinding> redact, string mode, PseudonymVault vault, string? scope)
     {
-        var key = label + "\n" + value;
-        if (numbering.TryGetValue(key, out var p)) return p;
-        int n = perLabel.GetValueOrDefault(label) + 1;
-        perLabel[label] = n;
-        return numbering[key] = $"<{label}_{n}>";
+        var spans = new List<(GuardFinding F, int Order)>();
+        int order = 0;
+        foreach (var f in redact)
+        {
+            if (f.Length > 0) spans.Add((f, order));
+            order++;
+        }
+        if (spans.Count == 0) return text;
+        // Same order as OrderBy(Start).ThenByDescending(Length), which is stable.
+        spans.Sort(static (a, b) => a.F.Start != b.F.Start ? a.F.Start.CompareTo(b.F.Start)
+            : a.F.Length != b.F.Length ? b.F.Length.CompareTo(a.F.Length) : a.Order.CompareTo(b.Order));
+        // Placeholders first, then the output is written once at its exact length (no builder, no copies).
+        var kept = new List<(int Start, int Length, string Placeholder)>(spans.Count);
+        Numbering? numbered = null;
+        int pos = 0;
+        long length = text.Length;
+        foreach (var (f, _) in spans)
+        {
+            if (f.Start < pos) continue;
+            var label = Label(f.Type);
+            string placeholder = mode switch
+            {
+                "hash" => vault.HashTag(label, text.Substring(f.Start, f.Length)),
+                "pseudonymize" when scope is not null => vault.Pseudonymize(scope, label, text.Substring(f.Start, f.Length)),
+                _ => Numbered(ref numbered, text, label, f.Start, f.Length),
+            };
+            kept.Add((f.Start, f.Length, placeholder));
+            length += placeholder.Length - f.Length;
+            pos = f.Start + f.Length;
+        }
+        if (length > int.MaxValue) throw new InvalidOperationException("The redacted text would be too long.");
+        return string.Create((int)length, (text, kept), static (dst, state) =>
+        {
+            var (src, parts) = state;
+            int from = 0, to = 0;
+            foreach (var (start, len, placeholder) in parts)
+            {
+                src.AsSpan(from, start - from).CopyTo(dst[to..]);
+                to += start - from;
+                placeholder.AsSpan().CopyTo(dst[to..]);
+                to += placeholder.Length;
+                from = start + len;
+            }
+            src.AsSpan(from).CopyTo(dst[to..]);
+        });
+    }
+
+    /// <summary>
+    /// <c>&lt;LABEL_n&gt;</c>, numbered per label in order of first appearance; an equal value of the same label gets
+    /// the same placeholder. The first values are compared in place (no substrings, a call usually redacts few);
+    /// past <see cref="LinearLimit"/> distinct values a dictionary takes over so many redactions stay linear.
+    /// </summary>
+    private static string Numbered(ref Numbering? numbering, string text, string label, int start, int length)
+    {
+        numbering ??= new Numbering();
+        var value = text.AsSpan(start, length);
+        if (numbering.Map is { } map && numbering.PerLabel is { } perLabel)
+        {
+            var key = string.Concat(label, "\n", value);
+            if (map.TryGetValue(key, out var known)) return known;
+            int next = perLabel.GetValueOrDefault(label) + 1;
+            perLabel[label] = next;
+            return map[key] = $"<{label}_{next}>";
+        }
+        int sameLabel = 0;
+        foreach (var e in numbering.Entries)
+        {
+            if (!string.Equals(e.Label, label, StringComparison.Ordinal)) continue;
+            if (e.Length == length && text.AsSpan(e.Start, e.Length).SequenceEqual(value)) return e.Placeholder;
+            sameLabel++;
+        }
+        var placeholder = $"<{label}_{sameLabel + 1}>";
+        numbering.Entries.Add((label, start, length, placeholder));
+        if (numbering.Entries.Count >= LinearLimit)
+        {
+            numbering.Map = new Dictionary<string, string>(StringComparer.Ordinal);
+            numbering.PerLabel = new Dictionary<string, int>(StringComparer.Ordinal);
+            foreach (var e in numbering.Entries)
+            {
+                numbering.Map[string.Concat(e.Label, "\n", text.AsSpan(e.Start, e.Length))] = e.Placeholder;
+                numbering.PerLabel[e.Label] = numbering.PerLabel.GetValueOrDefault(e.Label) + 1;
+            }
+        }
+        return placeholder;
+    }
+
+    private const int LinearLimit = 32;
+
+    private sealed class Numbering
+    {
+        public List<(string Label, int Start, int Length, string Placeholder)> Entries { get; } = [];
+        public Dictionary<string, string>? Map { get; set; }
+        public Dictionary<string, int>? PerLabel { get; set; }
     }
 }
