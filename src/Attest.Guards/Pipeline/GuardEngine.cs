@@ -9,8 +9,11 @@ internal sealed class GuardEngine(IReadOnlyList<IContentGuard> guards)
 
     public IReadOnlyList<IContentGuard> Guards => guards;
 
-    /// <summary>Never throws for a detector fault: the decision is then a faulted block naming the detector.</summary>
-    public Decision Decide(string text, GuardContext context, CompiledGuardPolicy policy, Action<string, Exception>? onFault = null)
+    /// <summary>
+    /// Never throws for a detector fault: the decision is then a faulted block naming the detector. With
+    /// <paramref name="schema"/> false the output schema is left out (a streamed window is not the whole answer).
+    /// </summary>
+    public Decision Decide(string text, GuardContext context, CompiledGuardPolicy policy, Action<string, Exception>? onFault = null, bool schema = true)
     {
         var findings = new List<GuardFinding>();
         var scan = new GuardScan(context.Direction, policy);
@@ -27,8 +30,21 @@ internal sealed class GuardEngine(IReadOnlyList<IContentGuard> guards)
                 return new Decision(GuardAction.Block, findings, [], [$"guard.fault.{guard.Name}"], true);
             }
         }
-        AddSchemaFinding(text, context, policy, findings);
+        if (schema) AddSchemaFinding(text, context, policy, findings);
         if (policy.AllowPatterns.Count > 0) RemoveAllowed(text, policy, findings);
+        return Conclude(findings, context, policy);
+    }
+
+    /// <summary>Checks only the output schema over the whole answer (the end of a stream); allow when no schema applies.</summary>
+    public Decision DecideSchema(string text, GuardContext context, CompiledGuardPolicy policy)
+    {
+        var findings = new List<GuardFinding>(1);
+        AddSchemaFinding(text, context, policy, findings);
+        return Conclude(findings, context, policy);
+    }
+
+    private static Decision Conclude(List<GuardFinding> findings, GuardContext context, CompiledGuardPolicy policy)
+    {
         var actions = new List<GuardAction>(findings.Count);
         var reasons = new List<string>();
         var overall = GuardAction.Allow;

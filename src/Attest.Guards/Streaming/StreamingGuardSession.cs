@@ -9,9 +9,11 @@ namespace Attest.Guards.Streaming;
 /// Sliding-window scan of a streamed response. Each push rescans the unreleased text plus the last
 /// <c>holdBack</c> released characters (so a value split across chunks is seen whole), then releases all
 /// but the last <c>holdBack</c> characters — never cutting through a finding to redact or a placeholder to
-/// restore. A block ends the session; the caller turns it into an error event. Not thread-safe.
+/// restore. A block ends the session; the caller turns it into an error event. When an output schema applies,
+/// windows are scanned without it and the whole answer is checked against it at <see cref="Complete"/>
+/// (<see cref="IWholeOutputSession"/>). Not thread-safe.
 /// </summary>
-internal sealed class StreamingGuardSession : IStreamingGuardSession
+internal sealed class StreamingGuardSession : IStreamingGuardSession, IWholeOutputSession
 {
     private readonly GuardPipeline _pipeline;
     private readonly GuardContext _context;
@@ -19,6 +21,7 @@ internal sealed class StreamingGuardSession : IStreamingGuardSession
     private readonly int _holdBack;
     private readonly bool _restore;
     private readonly StringBuilder _pending = new();
+    private readonly StringBuilder? _whole;
     private readonly HashSet<(long, string)> _seen = [];
     private readonly List<GuardFinding> _all = [];
     private string _tail = "";
@@ -32,12 +35,16 @@ internal sealed class StreamingGuardSession : IStreamingGuardSession
         _policy = pipeline.PolicyFor(context);
         _holdBack = pipeline.StreamHoldBack;
         _restore = context.Direction == GuardDirection.Output && PseudonymVault.ScopeOf(context) is not null;
+        if (context.Direction == GuardDirection.Output && _policy?.OutputSchema is not null) _whole = new StringBuilder();
     }
+
+    public bool ValidatesWholeOutput => _whole is not null;
 
     public GuardStreamStep Push(string chunk)
     {
         if (_block is not null) return new GuardStreamStep("", _block, []);
         _pending.Append(chunk);
+        _whole?.Append(chunk);
         return Guarded(final: false);
     }
 
@@ -45,6 +52,7 @@ internal sealed class StreamingGuardSession : IStreamingGuardSession
     {
         if (_block is not null) return new GuardStreamStep("", _block, []);
         var step = Guarded(final: true);
+        if (step.Block is null && _whole is not null) step = WholeChecked(step);
         if (step.Block is null && _all.Count > 0) Audit(new GuardVerdict { Action = MaxAction(), Findings = _all, Text = "", Reasons = [.. _all.Select(f => f.RuleId).Distinct()] });
         return _block is not null ? new GuardStreamStep("", _block, step.Findings) : step;
     }
@@ -54,7 +62,7 @@ internal sealed class StreamingGuardSession : IStreamingGuardSession
         if (_policy is null) return Blocked(GuardVerdicts.Faulted("policy.unavailable"), []);
         string window = _tail + _pending.ToString();
         long windowBase = _released - _tail.Length;
-        var d = _pipeline.Engine.Decide(window, _context, _policy, (g, e) => GuardLog.GuardFault(_pipeline.Logger, g, e.GetType().Name, _context.Identity.RequestId));
+        var d = _pipeline.Engine.Decide(window, _context, _policy, (g, e) => GuardLog.GuardFault(_pipeline.Logger, g, e.GetType().Name, _context.Identity.RequestId), schema: false);
         var fresh = new List<GuardFinding>();
         for (int i = 0; i < d.Findings.Count; i++)
         {
@@ -95,6 +103,26 @@ internal sealed class StreamingGuardSession : IStreamingGuardSession
         _tail = releasedRaw.Length > _holdBack ? releasedRaw[^_holdBack..] : releasedRaw;
         _released += cut - pendingStart;
         return new GuardStreamStep(release, null, fresh) { Redacted = redacted };
+    }
+
+    /// <summary>The end of the stream: the complete answer against the output schema (block, or a flag added to the step's findings).</summary>
+    private GuardStreamStep WholeChecked(GuardStreamStep last)
+    {
+        GuardEngine.Decision d;
+        try
+        {
+            d = _pipeline.Engine.DecideSchema(_whole!.ToString(), _context, _policy!);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            GuardLog.GuardFault(_pipeline.Logger, "schema", e.GetType().Name, _context.Identity.RequestId);
+            return Blocked(GuardVerdicts.Faulted("guard.fault.schema"), []);
+        }
+        if (d.Findings.Count == 0) return last;
+        _all.AddRange(d.Findings);
+        if (d.Action == GuardAction.Block)
+            return Blocked(new GuardVerdict { Action = GuardAction.Block, Findings = d.Findings, Text = "", Reasons = d.Reasons }, d.Findings);
+        return last with { Findings = [.. last.Findings, .. d.Findings] };
     }
 
     /// <summary>A fault outside the detectors (the pseudonym store, the policy) blocks the stream instead of escaping to the caller.</summary>

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
 using Attest.Core.Guards;
 using Attest.Guards.Pipeline;
@@ -10,8 +11,9 @@ namespace Attest.Server.Gateway.Stages;
 /// only because it failed its output schema, the rejected attempt is recorded (<c>chat.denied</c>, attribute
 /// <c>schema_attempt=1</c>), a short corrective user note naming the schema error is appended, and the request is
 /// dispatched once more (its <c>chat.request</c> and outcome carry <c>schema_attempt=2</c>). A second failure is
-/// blocked (<c>guard_blocked</c>). Streams are never retried: their bytes have already gone out, so a schema
-/// failure ends the stream with the guard error event. Usage of both attempts is counted.
+/// blocked (<c>guard_blocked</c>). A stream under a schema is held until it ends, so nothing has gone out when it
+/// fails: it is retried the same way, the second attempt streamed (held and checked) in its place. Usage of both
+/// attempts is counted.
 /// </summary>
 internal sealed partial class GuardStage
 {
@@ -42,7 +44,60 @@ internal sealed partial class GuardStage
         }
     }
 
+    /// <summary>True, marking the exchange, when a held stream's block is only a schema failure with a retry still allowed.</summary>
+    private static bool StreamRetryAllowed(ChatExchange x, GuardVerdict verdict, bool holding)
+    {
+        if (!holding || !verdict.SchemaRetryRequested() || x.Attributes.ContainsKey(SchemaRetryAttribute)) return false;
+        x.Attributes[SchemaRetryAttribute] = "1";
+        return true;
+    }
+
+    /// <summary>True when the block just applied to a held stream was marked for the one retry.</summary>
+    private static bool StreamRetryPending(ChatExchange x) =>
+        x.Attributes.TryGetValue(SchemaRetryAttribute, out var attempt) && attempt == "1";
+
     private async ValueTask<ChatOutcome> RetrySchemaAsync(ChatExchange x, ChatNext next, GatewayError rejected, CancellationToken cancellationToken)
+    {
+        if (await PrepareRetryAsync(x, rejected, cancellationToken) is { } unavailable) return ChatOutcome.Denied(unavailable);
+        var (prompt, completion) = (x.PromptTokens, x.CompletionTokens);
+        (x.PromptTokens, x.CompletionTokens) = (0, 0);
+        var outcome = await next(x, cancellationToken);
+        x.PromptTokens += prompt;
+        x.CompletionTokens += completion;
+        if (outcome.Completion is not { } answer) return outcome;
+        return await GuardCompletionAsync(x, answer, cancellationToken) is { } blocked ? ChatOutcome.Denied(blocked) : outcome;
+    }
+
+    /// <summary>The retry of a held stream: the second attempt is guarded (and held) like the first; its items replace the rejected ones.</summary>
+    private async IAsyncEnumerable<ChatStreamItem> RetryStreamAsync(ChatExchange x, ChatNext next, GatewayError rejected,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        if (await PrepareRetryAsync(x, rejected, cancellationToken) is { } unavailable) { yield return ChatStreamItem.Fail(unavailable); yield break; }
+        var (prompt, completion) = (x.PromptTokens, x.CompletionTokens);
+        (x.PromptTokens, x.CompletionTokens) = (0, 0);
+        var counted = false;
+        void CountFirst()
+        {
+            if (counted) return;
+            counted = true;
+            x.PromptTokens += prompt;
+            x.CompletionTokens += completion;
+        }
+        var outcome = await next(x, cancellationToken);
+        if (outcome.Stream is { } stream)
+        {
+            await foreach (var item in GuardStream(x, next, stream, cancellationToken))
+            {
+                if (item.Error is not null) CountFirst(); // the consumer records the denial as soon as it sees the error
+                yield return item;
+            }
+        }
+        CountFirst();
+        if (outcome.Error is { } error) yield return ChatStreamItem.Fail(error);
+    }
+
+    /// <summary>Records the rejected attempt and appends the corrective note; returns a denial when the record cannot be written.</summary>
+    private async ValueTask<GatewayError?> PrepareRetryAsync(ChatExchange x, GatewayError rejected, CancellationToken cancellationToken)
     {
         try
         {
@@ -50,7 +105,7 @@ internal sealed partial class GuardStage
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            return ChatOutcome.Denied(GatewayErrors.AuditUnavailable()); // no evidence of the first attempt: do not ask again
+            return GatewayErrors.AuditUnavailable(); // no evidence of the first attempt: do not ask again
         }
         var schemaError = x.Reasons.FirstOrDefault(r => r.StartsWith("schema.", StringComparison.Ordinal) && r != GuardVerdicts.SchemaRetryReason) ?? "schema";
         var note = new JsonObject
@@ -63,12 +118,6 @@ internal sealed partial class GuardStage
         x.InjectedMessages.Add(note);
         x.Attributes[SchemaRetryAttribute] = "2";
         x.ResponseText.Clear();
-        var (prompt, completion) = (x.PromptTokens, x.CompletionTokens);
-        (x.PromptTokens, x.CompletionTokens) = (0, 0);
-        var outcome = await next(x, cancellationToken);
-        x.PromptTokens += prompt;
-        x.CompletionTokens += completion;
-        if (outcome.Completion is not { } answer) return outcome;
-        return await GuardCompletionAsync(x, answer, cancellationToken) is { } blocked ? ChatOutcome.Denied(blocked) : outcome;
+        return null;
     }
 }

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
 using Attest.Core.Guards;
+using Attest.Guards.Streaming;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Attest.Server.Gateway.Stages;
@@ -30,7 +31,7 @@ internal sealed partial class GuardStage(IServiceProvider services) : IChatStage
             if (error is not null) return ChatOutcome.Denied(error);
         }
         var outcome = await next(x, cancellationToken);
-        if (outcome.Stream is { } stream) return ChatOutcome.Streaming(GuardStream(x, stream, cancellationToken));
+        if (outcome.Stream is { } stream) return ChatOutcome.Streaming(GuardStream(x, next, stream, cancellationToken));
         if (outcome.Completion is not { } completion) return outcome;
         if (await GuardCompletionAsync(x, completion, cancellationToken) is not { } blocked) return outcome;
         return x.Attributes.ContainsKey(SchemaRetryAttribute) ? await RetrySchemaAsync(x, next, blocked, cancellationToken) : ChatOutcome.Denied(blocked);
@@ -93,47 +94,105 @@ internal sealed partial class GuardStage(IServiceProvider services) : IChatStage
         }
     }
 
-    private async IAsyncEnumerable<ChatStreamItem> GuardStream(ChatExchange x, IAsyncEnumerable<ChatStreamItem> stream,
+    /// <summary>
+    /// Guards a streamed answer window by window. When an output schema applies (<see cref="IWholeOutputSession"/>), every
+    /// item is held until the upstream stream ends and the whole answer passed the schema; a failure ends the stream
+    /// with the guard error event and nothing of the held answer is sent (or, with <c>onSchemaFailure: retry</c>, the
+    /// request is dispatched once more, since nothing was sent yet). Without a schema, chunks are relayed as they pass.
+    /// </summary>
+    private async IAsyncEnumerable<ChatStreamItem> GuardStream(ChatExchange x, ChatNext next, IAsyncEnumerable<ChatStreamItem> stream,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var context = Context(x, GuardDirection.Output);
-        var sessions = new Dictionary<int, IStreamingGuardSession>();
+        var sessions = new Dictionary<int, IStreamingGuardSession> { [0] = _guards!.BeginStream(context) };
+        List<ChatStreamItem>? held = sessions[0] is IWholeOutputSession { ValidatesWholeOutput: true } ? [] : null;
+        var completed = new HashSet<int>();
+        GatewayError? rejected = null;
         await foreach (var item in stream.WithCancellation(cancellationToken))
         {
-            if (item.Chunk is not { } chunk) { yield return item; continue; }
-            JsonObject? flush = null;
-            GatewayError? blocked = null;
-            foreach (var choice in chunk["choices"] as JsonArray ?? [])
+            if (rejected is not null) continue; // drain the rejected attempt so its usage is counted
+            if (item.Chunk is not { } chunk)
             {
-                var index = choice?["index"]?.GetValue<int>() ?? 0;
-                if (!sessions.TryGetValue(index, out var session)) sessions[index] = session = _guards!.BeginStream(context);
-                var delta = choice?["delta"] as JsonObject;
-                if (delta?["content"] is JsonValue cv && cv.TryGetValue<string>(out var content) && content.Length > 0)
-                {
-                    var step = session.Push(content);
-                    if (Apply(x, step) is { } error) { blocked = error; break; }
-                    x.ResponseText.Append(step.Redacted ?? step.Release);
-                    delta["content"] = step.Release; // the session has already restored pseudonyms for the caller
-                }
-                if (choice?["finish_reason"] is JsonValue)
-                {
-                    var last = session.Complete();
-                    if (Apply(x, last) is { } error) { blocked = error; break; }
-                    x.ResponseText.Append(last.Redacted ?? last.Release);
-                    if (last.Release.Length > 0) flush = ContentChunk(chunk, index, last.Release);
-                }
+                if (held is not null && item.Error is null) { held.Add(item); continue; }
+                yield return item; // an upstream error: whatever was held is dropped
+                if (held is not null) yield break;
+                continue;
             }
-            if (blocked is not null) { yield return ChatStreamItem.Fail(blocked); yield break; }
+            var (flush, blocked) = GuardChunk(x, context, chunk, sessions, completed, held is not null);
+            if (blocked is not null)
+            {
+                if (StreamRetryPending(x)) { rejected = blocked; continue; }
+                yield return ChatStreamItem.Fail(blocked);
+                yield break;
+            }
+            if (held is not null)
+            {
+                if (flush is not null) held.Add(ChatStreamItem.Of(flush));
+                held.Add(item);
+                continue;
+            }
             if (flush is not null) yield return ChatStreamItem.Of(flush);
             yield return item;
         }
+        if (held is null) yield break;
+        // A choice the upstream never finished is still checked whole (a truncated answer fails its schema).
+        foreach (var (index, session) in sessions)
+        {
+            if (rejected is not null || !completed.Add(index)) continue;
+            var last = session.Complete();
+            if (Apply(x, last, holding: true) is { } error)
+            {
+                if (StreamRetryPending(x)) { rejected = error; continue; }
+                yield return ChatStreamItem.Fail(error);
+                yield break;
+            }
+            x.ResponseText.Append(last.Redacted ?? last.Release);
+            if (last.Release.Length > 0) held.Add(ChatStreamItem.Of(ContentChunk(FirstChunk(held), index, last.Release)));
+        }
+        if (rejected is not null)
+        {
+            await foreach (var item in RetryStreamAsync(x, next, rejected, cancellationToken)) yield return item;
+            yield break;
+        }
+        foreach (var h in held) yield return h;
     }
 
-    private static GatewayError? Apply(ChatExchange x, GuardStreamStep step)
+    /// <summary>Guards one chunk's choices in place; returns a chunk flushing a finished choice's held-back text, or a denial.</summary>
+    private (JsonObject? Flush, GatewayError? Blocked) GuardChunk(ChatExchange x, GuardContext context, JsonObject chunk,
+        Dictionary<int, IStreamingGuardSession> sessions, HashSet<int> completed, bool holding)
+    {
+        JsonObject? flush = null;
+        foreach (var choice in chunk["choices"] as JsonArray ?? [])
+        {
+            var index = choice?["index"]?.GetValue<int>() ?? 0;
+            if (!sessions.TryGetValue(index, out var session)) sessions[index] = session = _guards!.BeginStream(context);
+            var delta = choice?["delta"] as JsonObject;
+            if (delta?["content"] is JsonValue cv && cv.TryGetValue<string>(out var content) && content.Length > 0)
+            {
+                var step = session.Push(content);
+                if (Apply(x, step, holding) is { } error) return (null, error);
+                x.ResponseText.Append(step.Redacted ?? step.Release);
+                delta["content"] = step.Release; // the session has already restored pseudonyms for the caller
+            }
+            if (choice?["finish_reason"] is JsonValue && completed.Add(index))
+            {
+                var last = session.Complete();
+                if (Apply(x, last, holding) is { } error) return (null, error);
+                x.ResponseText.Append(last.Redacted ?? last.Release);
+                if (last.Release.Length > 0) flush = ContentChunk(chunk, index, last.Release);
+            }
+        }
+        return (flush, null);
+    }
+
+    private static JsonObject FirstChunk(List<ChatStreamItem> held) =>
+        held.Select(h => h.Chunk).FirstOrDefault(c => c is not null) ?? new JsonObject();
+
+    private static GatewayError? Apply(ChatExchange x, GuardStreamStep step, bool holding)
     {
         if (step.Block is { } block)
         {
-            x.RaiseDecision("block");
+            if (!StreamRetryAllowed(x, block, holding)) x.RaiseDecision("block");
             x.Reasons.AddRange(block.Reasons.Except(x.Reasons, StringComparer.Ordinal));
             return GatewayErrors.GuardBlocked(false, block.Faulted ? ["guard_fault", .. block.Reasons] : block.Reasons);
         }
