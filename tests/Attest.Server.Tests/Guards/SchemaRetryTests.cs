@@ -37,7 +37,7 @@ public sealed class SchemaRetryTests : IAsyncLifetime
             if (body["stream"]?.GetValue<bool>() == true)
             {
                 http.Response.ContentType = "text/event-stream";
-                foreach (var piece in new[] { """{"answer":""", "\"42\"}" })
+                foreach (var piece in new[] { text[..6], text[6..] })
                     await http.Response.WriteAsync("data: " + Chunk(piece, null) + "\n\n");
                 await http.Response.WriteAsync("data: " + Chunk(null, "stop") + "\n\ndata: [DONE]\n\n");
                 return Results.Empty;
@@ -153,16 +153,41 @@ public sealed class SchemaRetryTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_stream_under_an_output_schema_is_not_retried_and_ends_with_the_guard_error_event()
+    public async Task A_held_stream_that_fails_its_schema_is_retried_once_and_the_client_gets_only_the_valid_answer()
     {
         using var http = Client();
         var (status, _, _, sse) = await Http.PostAsync(http, "v1/chat/completions", Http.Chat("fixes", "What is the answer?", stream: true));
         Assert.Equal(200, status);
         var events = Http.Events(sse);
         Assert.Equal("[DONE]", events[^1]);
-        Assert.Equal("guard_blocked", JsonNode.Parse(events[^2])!["error"]!["code"]!.GetValue<string>());
-        Assert.Single(_calls, c => c.Mode == "fix");
-        Assert.Contains(_audit.Records, r => r.Type == "chat.denied" && r.Decision == "block");
+        Assert.DoesNotContain(events, e => e.Contains("\"error\"", StringComparison.Ordinal));
+        var content = string.Concat(events.SkipLast(1).Select(e => JsonNode.Parse(e)!["choices"]!.AsArray()
+            .Select(c => c!["delta"]?["content"]?.GetValue<string>()).FirstOrDefault()));
+        Assert.Equal("""{"answer":"42"}""", content); // nothing of the rejected prose reached the client
+
+        Assert.Equal(2, _calls.Count(c => c.Mode == "fix"));
+        var rejected = Assert.Single(_audit.Records, r => r.Type == "chat.denied");
+        Assert.Equal("1", rejected.Attributes["schema_attempt"]);
+        Assert.Contains("schema.retry", rejected.Reasons);
+        var response = Assert.Single(_audit.Records, r => r.Type == "chat.response");
+        Assert.Equal("2", response.Attributes["schema_attempt"]);
+        Assert.NotEqual("block", response.Decision);
+        Assert.Equal("""{"answer":"42"}""", response.Payload!["response"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task A_held_stream_that_fails_twice_ends_with_the_guard_error_event_and_no_content()
+    {
+        using var http = Client();
+        var (status, _, _, sse) = await Http.PostAsync(http, "v1/chat/completions", Http.Chat("never", "What is the answer?", stream: true));
+        Assert.Equal(200, status);
+        var events = Http.Events(sse);
+        Assert.Equal(["[DONE]"], events.Skip(1));
+        Assert.Equal("guard_blocked", JsonNode.Parse(events[0])!["error"]!["code"]!.GetValue<string>());
+        Assert.Equal(2, _calls.Count(c => c.Mode == "never"));
+        var denied = _audit.Records.Where(r => r.Type == "chat.denied").ToList();
+        Assert.Equal(["1", "2"], denied.Select(d => d.Attributes["schema_attempt"]));
+        Assert.DoesNotContain(_audit.Records, r => r.Type == "chat.response");
     }
 
     public async Task DisposeAsync()
