@@ -32,7 +32,7 @@ public sealed class StreamedSchemaTests : IAsyncLifetime
         _upstream.MapPost("/{mode}/v1/chat/completions", async (string mode, HttpContext http) =>
         {
             var body = (JsonObject)(await JsonNode.ParseAsync(http.Request.Body))!;
-            var text = mode == "prose" ? "The answer is 42, from a and b." : Valid;
+            var text = mode switch { "prose" => "The answer is 42, from a and b.", "cut" => Valid[..20], _ => Valid };
             http.Response.ContentType = "text/event-stream";
             for (int i = 0; i < text.Length; i += 7)
             {
@@ -41,7 +41,7 @@ public sealed class StreamedSchemaTests : IAsyncLifetime
                 if (i == 0 && mode == "gated") await _gate.Task.WaitAsync(TimeSpan.FromSeconds(10));
                 if (i == 0 && mode == "json") await Task.Delay(50);
             }
-            await http.Response.WriteAsync("data: " + Chunk(null, "stop") + "\n\n");
+            if (mode != "cut") await http.Response.WriteAsync("data: " + Chunk(null, "stop") + "\n\n"); // "cut" never finishes
             if (body["stream_options"]?["include_usage"]?.GetValue<bool>() == true)
                 await http.Response.WriteAsync("data: {\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"gpt-4o-2024-08-06\",\"choices\":[],\"usage\":{\"prompt_tokens\":9,\"completion_tokens\":6,\"total_tokens\":15}}\n\n");
             await http.Response.Body.FlushAsync();
@@ -61,13 +61,15 @@ public sealed class StreamedSchemaTests : IAsyncLifetime
               - { id: json, type: openai, baseUrl: "{{upstream}}/json/v1" }
               - { id: prose, type: openai, baseUrl: "{{upstream}}/prose/v1" }
               - { id: gated, type: openai, baseUrl: "{{upstream}}/gated/v1" }
+              - { id: cut, type: openai, baseUrl: "{{upstream}}/cut/v1" }
             models:
               - { alias: structured, targets: [{ provider: json, model: gpt-4o-2024-08-06 }] }
               - { alias: structured-prose, targets: [{ provider: prose, model: gpt-4o-2024-08-06 }] }
+              - { alias: structured-cut, targets: [{ provider: cut, model: gpt-4o-2024-08-06 }] }
               - { alias: free, targets: [{ provider: gated, model: gpt-4o-2024-08-06 }] }
             guards:
               - id: structured
-                models: [structured, structured-prose]
+                models: [structured, structured-prose, structured-cut]
                 outputSchema: { type: object, required: [answer, sources], properties: { answer: { type: string }, sources: { type: array, items: { type: string } } } }
             """;
         _app = await AttestHost.BuildAsync(new StaticPolicySource(ConfigLoader.FromText(yaml, _dir)), new AttestHostOptions
@@ -154,6 +156,15 @@ public sealed class StreamedSchemaTests : IAsyncLifetime
         Assert.Equal("block", denied.Decision);
         Assert.Contains("schema.invalid_json", denied.Reasons);
         Assert.DoesNotContain(_audit.Records, r => r.Type == "chat.response");
+    }
+
+    [Fact]
+    public async Task A_stream_the_upstream_never_finished_is_checked_as_it_stands_and_refused()
+    {
+        var events = await ReadEventsAsync("structured-cut", () => { });
+        Assert.Equal(2, events.Count);
+        Assert.Equal("guard_blocked", JsonNode.Parse(events[0])!["error"]!["code"]!.GetValue<string>());
+        Assert.Contains(_audit.Records, r => r.Type == "chat.denied" && r.Reasons.Contains("schema.invalid_json"));
     }
 
     [Fact]
