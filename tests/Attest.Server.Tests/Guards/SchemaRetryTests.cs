@@ -1,13 +1,10 @@
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
-using Attest.Core.Config;
 using Attest.Server.Hosting;
 using Attest.Server.Tests.Gateway;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Attest.Server.Tests.Guards;
 
@@ -23,12 +20,8 @@ public sealed class SchemaRetryTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        _upstream = builder.Build();
         // "fix" answers prose first and valid JSON once told about the schema; "never" always answers prose.
-        _upstream.MapPost("/{mode}/v1/chat/completions", async (string mode, HttpContext http) =>
+        _upstream = await SchemaRouteHost.StartUpstreamAsync(async (mode, http) =>
         {
             var body = (JsonObject)(await JsonNode.ParseAsync(http.Request.Body))!;
             _calls.Enqueue((mode, body));
@@ -49,7 +42,6 @@ public sealed class SchemaRetryTests : IAsyncLifetime
                 ["usage"] = new JsonObject { ["prompt_tokens"] = 10, ["completion_tokens"] = 5, ["total_tokens"] = 15 },
             });
         });
-        await _upstream.StartAsync();
         var upstream = AttestHost.BoundAddress(_upstream);
 
         var keys = new TestKeys();
@@ -71,31 +63,12 @@ public sealed class SchemaRetryTests : IAsyncLifetime
                 outputSchema: { type: object, required: [answer], properties: { answer: { type: string } } }
                 onSchemaFailure: retry
             """;
-        _app = await AttestHost.BuildAsync(new StaticPolicySource(ConfigLoader.FromText(yaml, _dir)), new AttestHostOptions
-        {
-            Listen = "http://127.0.0.1:0",
-            LogLevel = LogLevel.Warning,
-            ConfigureServices = s =>
-            {
-                s.AddSingleton<Server.Gateway.IKeyAuthenticator>(keys);
-                s.AddSingleton<Core.Audit.IAuditLog>(_audit);
-            },
-        });
-        await _app.StartAsync();
+        _app = await SchemaRouteHost.StartGatewayAsync(yaml, _dir, keys, _audit);
     }
 
-    private static string Chunk(string? content, string? finish) => new JsonObject
-    {
-        ["id"] = "c1", ["object"] = "chat.completion.chunk", ["created"] = 1, ["model"] = "gpt-4o-2024-08-06",
-        ["choices"] = new JsonArray(new JsonObject { ["index"] = 0, ["delta"] = content is null ? new JsonObject() : new JsonObject { ["content"] = content }, ["finish_reason"] = finish }),
-    }.ToJsonString();
+    private static string Chunk(string? content, string? finish) => SchemaRouteHost.Chunk(content, finish);
 
-    private HttpClient Client()
-    {
-        var http = new HttpClient { BaseAddress = new Uri(AttestHost.BoundAddress(_app!) + "/") };
-        http.DefaultRequestHeaders.Authorization = new("Bearer", Key);
-        return http;
-    }
+    private HttpClient Client() => SchemaRouteHost.Client(_app!, Key);
 
     [Fact]
     public async Task An_invalid_first_answer_is_retried_once_with_a_note_naming_the_error_and_the_client_gets_the_valid_one()

@@ -1,12 +1,8 @@
 using System.Text.Json.Nodes;
-using Attest.Core.Config;
 using Attest.Server.Hosting;
 using Attest.Server.Tests.Gateway;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Attest.Server.Tests.Guards;
 
@@ -24,12 +20,8 @@ public sealed class StreamedSchemaTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        _upstream = builder.Build();
         // "json" streams valid JSON, "prose" text that is not JSON; "gated" waits after its first piece until the test opens the gate.
-        _upstream.MapPost("/{mode}/v1/chat/completions", async (string mode, HttpContext http) =>
+        _upstream = await SchemaRouteHost.StartUpstreamAsync(async (mode, http) =>
         {
             var body = (JsonObject)(await JsonNode.ParseAsync(http.Request.Body))!;
             var text = mode switch { "prose" => "The answer is 42, from a and b.", "cut" => Valid[..20], _ => Valid };
@@ -49,7 +41,6 @@ public sealed class StreamedSchemaTests : IAsyncLifetime
             await http.Response.WriteAsync("data: [DONE]\n\n");
             return Results.Empty;
         });
-        await _upstream.StartAsync();
         var upstream = AttestHost.BoundAddress(_upstream);
 
         var keys = new TestKeys();
@@ -72,31 +63,12 @@ public sealed class StreamedSchemaTests : IAsyncLifetime
                 models: [structured, structured-prose, structured-cut]
                 outputSchema: { type: object, required: [answer, sources], properties: { answer: { type: string }, sources: { type: array, items: { type: string } } } }
             """;
-        _app = await AttestHost.BuildAsync(new StaticPolicySource(ConfigLoader.FromText(yaml, _dir)), new AttestHostOptions
-        {
-            Listen = "http://127.0.0.1:0",
-            LogLevel = LogLevel.Warning,
-            ConfigureServices = s =>
-            {
-                s.AddSingleton<Server.Gateway.IKeyAuthenticator>(keys);
-                s.AddSingleton<Core.Audit.IAuditLog>(_audit);
-            },
-        });
-        await _app.StartAsync();
+        _app = await SchemaRouteHost.StartGatewayAsync(yaml, _dir, keys, _audit);
     }
 
-    private static string Chunk(string? content, string? finish) => new JsonObject
-    {
-        ["id"] = "c1", ["object"] = "chat.completion.chunk", ["created"] = 1, ["model"] = "gpt-4o-2024-08-06",
-        ["choices"] = new JsonArray(new JsonObject { ["index"] = 0, ["delta"] = content is null ? new JsonObject() : new JsonObject { ["content"] = content }, ["finish_reason"] = finish }),
-    }.ToJsonString();
+    private static string Chunk(string? content, string? finish) => SchemaRouteHost.Chunk(content, finish);
 
-    private HttpClient Client()
-    {
-        var http = new HttpClient { BaseAddress = new Uri(AttestHost.BoundAddress(_app!) + "/") };
-        http.DefaultRequestHeaders.Authorization = new("Bearer", Key);
-        return http;
-    }
+    private HttpClient Client() => SchemaRouteHost.Client(_app!, Key);
 
     private static string? Content(string data) =>
         JsonNode.Parse(data)!["choices"]?.AsArray().Select(c => c!["delta"]?["content"]?.GetValue<string>()).FirstOrDefault(c => c is not null);
