@@ -30,17 +30,17 @@ public sealed class InjectionGuard(InjectionModel? model) : IContentGuard
     {
         if (text.Length == 0) return (0, "injection.none");
         var normalized = TextNormalizer.Normalize(text);
-        var (score, rule) = Signatures(normalized);
+        var (score, rule) = InjectionSignatures.Evaluate(normalized);
         if (score < 0.9)
         {
             foreach (var view in Decoders.Decode(text))
             {
-                var (s, r) = Signatures(TextNormalizer.Normalize(view));
+                var (s, r) = InjectionSignatures.Evaluate(TextNormalizer.Normalize(view));
                 if (s > score) (score, rule) = (s, r + ".decoded");
             }
             if (normalized.Contains("rotie", StringComparison.Ordinal) || normalized.Contains("rot-ie", StringComparison.Ordinal) || normalized.Contains("vtaber", StringComparison.Ordinal))
             {
-                var (s, r) = Signatures(TextNormalizer.Normalize(Decoders.Rot13(text)));
+                var (s, r) = InjectionSignatures.Evaluate(TextNormalizer.Normalize(Decoders.Rot13(text)));
                 if (s > score) (score, rule) = (s, r + ".rot13");
             }
         }
@@ -53,6 +53,4 @@ public sealed class InjectionGuard(InjectionModel? model) : IContentGuard
         }
         return (score, rule);
     }
-
-    private static (double, string) Signatures(string normalized) => InjectionSignatures.Evaluate(normalized);
 }
