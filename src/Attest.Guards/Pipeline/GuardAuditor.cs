@@ -92,13 +92,11 @@ internal sealed class GuardAuditor(IAuditLog audit, byte[] digestKey)
     internal static string ContentDigest(string text)
     {
         Span<byte> hash = stackalloc byte[32];
-        int max = Encoding.UTF8.GetMaxByteCount(text.Length);
-        byte[]? rented = max > 1024 ? ArrayPool<byte>.Shared.Rent(max) : null;
-        Span<byte> bytes = rented ?? stackalloc byte[1024];
+        Span<byte> scratch = stackalloc byte[1024];
+        var bytes = Utf8(text, scratch, out var rented);
         try
         {
-            int n = Encoding.UTF8.GetBytes(text, bytes);
-            SHA256.HashData(bytes[..n], hash);
+            SHA256.HashData(bytes, hash);
         }
         finally
         {
@@ -109,18 +107,25 @@ internal sealed class GuardAuditor(IAuditLog audit, byte[] digestKey)
 
     private static void AppendUtf8(IncrementalHash hash, ReadOnlySpan<char> value)
     {
-        int max = Encoding.UTF8.GetMaxByteCount(value.Length);
-        byte[]? rented = max > 512 ? ArrayPool<byte>.Shared.Rent(max) : null;
-        Span<byte> bytes = rented ?? stackalloc byte[512];
+        Span<byte> scratch = stackalloc byte[512];
+        var bytes = Utf8(value, scratch, out var rented);
         try
         {
-            int n = Encoding.UTF8.GetBytes(value, bytes);
-            hash.AppendData(bytes[..n]);
+            hash.AppendData(bytes);
         }
         finally
         {
             if (rented is not null) ArrayPool<byte>.Shared.Return(rented);
         }
+    }
+
+    /// <summary>The UTF-8 bytes of <paramref name="value"/>, in <paramref name="scratch"/> or (when too long) a pooled array the caller returns.</summary>
+    private static Span<byte> Utf8(ReadOnlySpan<char> value, Span<byte> scratch, out byte[]? rented)
+    {
+        int max = Encoding.UTF8.GetMaxByteCount(value.Length);
+        rented = max > scratch.Length ? ArrayPool<byte>.Shared.Rent(max) : null;
+        Span<byte> bytes = rented ?? scratch;
+        return bytes[..Encoding.UTF8.GetBytes(value, bytes)];
     }
 
     private static string DirectionName(GuardDirection direction) => direction switch
