@@ -14,7 +14,7 @@ public static partial class TextNormalizer
 
     public static string Normalize(string text) => TryNormalizeAscii(text, out var plain) ? plain : NormalizeGeneral(text);
 
-    /// <summary>The general path of <see cref="Normalize"/> (any text); public for the equivalence tests.</summary>
+    /// <summary>The general path of <see cref="Normalize"/> (any text); internal so the equivalence tests can call it.</summary>
     internal static string NormalizeGeneral(string text)
     {
         string s = text;
