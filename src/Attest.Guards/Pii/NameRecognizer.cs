@@ -19,7 +19,8 @@ internal static partial class NameRecognizer
     public static void Scan(string text, List<GuardFinding> findings)
     {
         int before = findings.Count;
-        if (MayHaveCue(text, System.Text.Ascii.IsValid(text)))
+        bool ascii = System.Text.Ascii.IsValid(text);
+        if (MayHaveCue(text, ascii))
         for (var m = Cued().Match(text); m.Success; m = m.NextMatch())
         {
             var g = m.Groups["n"];
@@ -27,7 +28,6 @@ internal static partial class NameRecognizer
             if (Gazetteer.NotSurnames.GetAlternateLookup<ReadOnlySpan<char>>().Contains(first)) continue;
             findings.Add(new GuardFinding("pii.person", g.Index, g.Length, 0.8, "pii.person.cue"));
         }
-        bool ascii = System.Text.Ascii.IsValid(text);
         for (var m = FirstGivenSurname(text, ascii, 0); m.Success; m = ascii ? FirstGivenSurname(text, true, m.Index + m.Length) : m.NextMatch())
         {
             if (!Gazetteer.GivenNames.GetAlternateLookup<ReadOnlySpan<char>>().Contains(m.Groups["g"].ValueSpan)) continue;
