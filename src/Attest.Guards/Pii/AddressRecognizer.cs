@@ -24,9 +24,12 @@ internal static partial class AddressRecognizer
     [GeneratedRegex(@"\b[A-Z]{1,2}\d[A-Z\d]?\s\d[A-Z]{2}\b", RegexOptions.CultureInvariant)]
     internal static partial Regex UkPostcode();
 
-    private static readonly System.Buffers.SearchValues<string> EnglishSuffixes = System.Buffers.SearchValues.Create(
+    /// <summary>The street suffixes of <see cref="English"/>.</summary>
+    private static readonly string[] SuffixList =
         ["Street", "St", "Avenue", "Ave", "Road", "Rd", "Boulevard", "Blvd", "Lane", "Ln", "Drive", "Dr", "Court", "Ct", "Way", "Place", "Pl",
-         "Terrace", "Close", "Crescent", "Square", "Parkway", "Pkwy", "Highway", "Hwy"], StringComparison.Ordinal);
+         "Terrace", "Close", "Crescent", "Square", "Parkway", "Pkwy", "Highway", "Hwy"];
+
+    private static readonly System.Buffers.SearchValues<string> EnglishSuffixes = System.Buffers.SearchValues.Create(SuffixList, StringComparison.Ordinal);
 
     private static readonly System.Buffers.SearchValues<string> GermanSuffixes = System.Buffers.SearchValues.Create(
         ["straße", "strasse", "weg", "allee", "platz", "gasse"], StringComparison.Ordinal);
@@ -59,9 +62,7 @@ internal static partial class AddressRecognizer
         return false;
     }
 
-    private static readonly System.Collections.Frozen.FrozenSet<string> SuffixWords = System.Collections.Frozen.FrozenSet.Create(StringComparer.Ordinal,
-        "Street", "St", "Avenue", "Ave", "Road", "Rd", "Boulevard", "Blvd", "Lane", "Ln", "Drive", "Dr", "Court", "Ct", "Way", "Place", "Pl",
-        "Terrace", "Close", "Crescent", "Square", "Parkway", "Pkwy", "Highway", "Hwy");
+    private static readonly System.Collections.Frozen.FrozenSet<string> SuffixWords = System.Collections.Frozen.FrozenSet.Create(StringComparer.Ordinal, SuffixList);
 
     private static bool IsSuffix(ReadOnlySpan<char> word) => SuffixWords.GetAlternateLookup<ReadOnlySpan<char>>().Contains(word);
 
