@@ -43,7 +43,6 @@ internal static class AgentsHttp
         try { (feature, failure) = await resolver.AuthenticateAsync(http, scope: null); }
         catch (Exception e) when (e is not OperationCanceledException) // fail closed
         {
-            _ = e;
             return (null, null, Error(503, "auth_unavailable", "key authentication is unavailable"));
         }
         if (feature is null) return (null, null, From(failure ?? GatewayErrors.InvalidApiKey()));
@@ -67,7 +66,6 @@ internal static class AgentsHttp
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            _ = e;
             return false;
         }
     }
