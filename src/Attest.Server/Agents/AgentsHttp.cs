@@ -43,17 +43,14 @@ internal static class AgentsHttp
         try { (feature, failure) = await resolver.AuthenticateAsync(http, scope: null); }
         catch (Exception e) when (e is not OperationCanceledException) // fail closed
         {
-            _ = e;
             return (null, null, Error(503, "auth_unavailable", "key authentication is unavailable"));
         }
-        if (feature is null) return (null, null, From(failure ?? GatewayErrors.InvalidApiKey()));
+        if (feature is null) return (null, null, (failure ?? GatewayErrors.InvalidApiKey()).ToResult());
         if (await resolver.ResolveEndUserAsync(http, feature, body: null) is { } refused)
-            return (null, null, await RecordDenialAsync(http, feature.Identity, refused, ct) ? From(refused)
+            return (null, null, await RecordDenialAsync(http, feature.Identity, refused, ct) ? refused.ToResult()
                 : Error(503, "audit_unavailable", "the request was refused because the audit record could not be written"));
         return (feature.Identity with { Scopes = feature.Key.Scopes }, feature.Key, null);
     }
-
-    private static IResult From(GatewayError e) => Error(e.Status, e.Code, e.Message, e.Param);
 
     private static async Task<bool> RecordDenialAsync(HttpContext http, RequestIdentity who, GatewayError error, CancellationToken ct)
     {
@@ -67,7 +64,6 @@ internal static class AgentsHttp
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            _ = e;
             return false;
         }
     }

@@ -29,6 +29,9 @@ public sealed record GatewayError(int Status, string Code, string Type, string M
         return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
     }
 
+    /// <summary>The error as a minimal-API result (for endpoints outside the chat pipeline that resolve callers through <see cref="IdentityResolver"/>).</summary>
+    public IResult ToResult() => Results.Text(ToJson(), "application/json", statusCode: Status);
+
     public async Task WriteAsync(HttpContext http)
     {
         if (http.Response.HasStarted) return;

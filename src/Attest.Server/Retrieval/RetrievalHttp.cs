@@ -65,7 +65,7 @@ internal static class RetrievalHttp
         var service = services.GetRequiredService<RetrievalService>();
         var resolver = services.GetRequiredService<IdentityResolver>();
         var (feature, failure) = await resolver.AuthenticateAsync(http, scope: null);
-        if (feature is null) return (null, From(failure ?? GatewayErrors.InvalidApiKey()));
+        if (feature is null) return (null, (failure ?? GatewayErrors.InvalidApiKey()).ToResult());
         var policy = services.GetRequiredService<IPolicySource>().Current;
         var keyIdentity = feature.Identity;
         var tenant = keyIdentity.Tenant;
@@ -88,7 +88,7 @@ internal static class RetrievalHttp
         if (await resolver.ResolveEndUserAsync(http, feature, body) is { } oboFailure)
         {
             await service.RecordDenialAsync(keyIdentity, operation, oboFailure.Code, http.RequestAborted);
-            return (null, From(oboFailure));
+            return (null, oboFailure.ToResult());
         }
         var identity = feature.Identity;
         if (identity.EndUser is not { } user)
@@ -107,6 +107,4 @@ internal static class RetrievalHttp
         var foreign = policy.Config.Groups.Where(g => g.Tenant is { Length: > 0 } gt && gt != tenant).Select(g => g.Id).ToHashSet(StringComparer.Ordinal);
         return (identity with { Groups = [.. identity.Groups.Where(g => !foreign.Contains(g))] }, null);
     }
-
-    private static IResult From(GatewayError e) => Error(e.Status, e.Code, e.Message, e.Param);
 }

@@ -44,8 +44,6 @@ public sealed class SchemaRetryTests : IAsyncLifetime
         });
         var upstream = AttestHost.BoundAddress(_upstream);
 
-        var keys = new TestKeys();
-        keys.Add(Key, scopes: ["chat"]);
         var yaml = $$"""
             version: 1
             tenants: [{ id: acme }]
@@ -63,7 +61,7 @@ public sealed class SchemaRetryTests : IAsyncLifetime
                 outputSchema: { type: object, required: [answer], properties: { answer: { type: string } } }
                 onSchemaFailure: retry
             """;
-        _app = await SchemaRouteHost.StartGatewayAsync(yaml, _dir, keys, _audit);
+        _app = await SchemaRouteHost.StartGatewayAsync(yaml, _dir, Key, _audit);
     }
 
     private static string Chunk(string? content, string? finish) => SchemaRouteHost.Chunk(content, finish);

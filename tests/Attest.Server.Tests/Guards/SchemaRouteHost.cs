@@ -25,9 +25,11 @@ internal static class SchemaRouteHost
         return upstream;
     }
 
-    /// <summary>Starts the gateway from <paramref name="yaml"/> with the test keys and audit log.</summary>
-    public static async Task<WebApplication> StartGatewayAsync(string yaml, string dir, TestKeys keys, Core.Audit.IAuditLog audit)
+    /// <summary>Starts the gateway from <paramref name="yaml"/> with <paramref name="key"/> as the one (<c>chat</c>-scoped) virtual key and the audit log.</summary>
+    public static async Task<WebApplication> StartGatewayAsync(string yaml, string dir, string key, Core.Audit.IAuditLog audit)
     {
+        var keys = new TestKeys();
+        keys.Add(key, scopes: ["chat"]);
         var app = await AttestHost.BuildAsync(new StaticPolicySource(ConfigLoader.FromText(yaml, dir)), new AttestHostOptions
         {
             Listen = "http://127.0.0.1:0",

@@ -37,7 +37,6 @@ internal sealed partial class GuardStage
         }
         catch (Exception e) when (e is not OutOfMemoryException and not OperationCanceledException)
         {
-            _ = e;
             x.RaiseDecision("block");
             x.Reasons.Add("guard.fault.restore");
             return GatewayErrors.GuardBlocked(false, ["guard_fault", "guard.fault.restore"]);
