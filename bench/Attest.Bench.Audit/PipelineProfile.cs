@@ -35,24 +35,14 @@ internal static class PipelineProfile
         }
     }
 
-    private sealed class SlowStore(InMemoryAuditStore inner, int sleepMs) : IAuditStore
+    private sealed class SlowStore(InMemoryAuditStore inner, int sleepMs) : ForwardingStore(inner)
     {
         public int Commits;
-        public Task AppendAsync(Func<AuditTail, AuditBatch> build, CancellationToken cancellationToken = default)
+        public override Task AppendAsync(Func<AuditTail, AuditBatch> build, CancellationToken cancellationToken = default)
         {
             Interlocked.Increment(ref Commits);
             if (sleepMs > 0) Thread.Sleep(sleepMs);
-            return inner.AppendAsync(build, cancellationToken);
+            return Inner.AppendAsync(build, cancellationToken);
         }
-        public Task<AuditTail> ReadTailAsync(CancellationToken cancellationToken = default) => inner.ReadTailAsync(cancellationToken);
-        public IAsyncEnumerable<AuditRow> ReadRowsAsync(long fromSequence, long toSequence, CancellationToken cancellationToken = default) => inner.ReadRowsAsync(fromSequence, toSequence, cancellationToken);
-        public IAsyncEnumerable<byte[]> ReadLeafHashesAsync(long fromSequence, CancellationToken cancellationToken = default) => inner.ReadLeafHashesAsync(fromSequence, cancellationToken);
-        public Task<IReadOnlyList<StoredCheckpoint>> ReadCheckpointsAsync(CancellationToken cancellationToken = default) => inner.ReadCheckpointsAsync(cancellationToken);
-        public IAsyncEnumerable<AuditRow> QueryAsync(AuditQuery query, CancellationToken cancellationToken = default) => inner.QueryAsync(query, cancellationToken);
-        public Task<IReadOnlyDictionary<string, SubjectKeyRecord>> ActiveSubjectKeysAsync(IReadOnlyCollection<string> subjects, CancellationToken cancellationToken = default) => inner.ActiveSubjectKeysAsync(subjects, cancellationToken);
-        public Task<SubjectKeyRecord> AddSubjectKeyAsync(SubjectKeyRecord candidate, CancellationToken cancellationToken = default) => inner.AddSubjectKeyAsync(candidate, cancellationToken);
-        public Task<SubjectKeyRecord?> SubjectKeyAsync(string keyId, CancellationToken cancellationToken = default) => inner.SubjectKeyAsync(keyId, cancellationToken);
-        public Task<int> ForgetSubjectAsync(string subject, DateTimeOffset at, CancellationToken cancellationToken = default) => inner.ForgetSubjectAsync(subject, at, cancellationToken);
-        public Task<long> PurgePayloadsAsync(string dataClass, DateTimeOffset before, CancellationToken cancellationToken = default) => inner.PurgePayloadsAsync(dataClass, before, cancellationToken);
     }
 }

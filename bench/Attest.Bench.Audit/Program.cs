@@ -17,7 +17,18 @@ if (args.Contains("--profile-hash")) { HashProfile.Run(); return; }
 if (args.Contains("--profile-pipeline")) { await PipelineProfile.RunAsync(); return; }
 if (args.Contains("--profile")) { await Profile.RunAsync(); return; }
 var events = args.Contains("--quick") ? 5_000 : 40_000;
-var writerCounts = Arg("--writers") is { } w0 ? [.. w0.Split(',').Select(int.Parse)] : new[] { 64, 256 };
+var writerCounts = new[] { 64, 256 };
+if (Arg("--writers") is { } w0)
+{
+    var parsed = w0.Split(',').Select(p => int.TryParse(p, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var c) && c > 0 ? c : 0).ToArray();
+    if (parsed.Contains(0))
+    {
+        Console.Error.WriteLine($"--writers takes positive integers separated by commas (e.g. 64,256); got '{w0}'");
+        Environment.ExitCode = 2;
+        return;
+    }
+    writerCounts = parsed;
+}
 var only = Arg("--only")?.Split(',') ?? ["sqlite", "postgres", "verify", "proofs"];
 var key = CheckpointKey.Generate("attest");
 var master = PayloadCrypto.NewKey();

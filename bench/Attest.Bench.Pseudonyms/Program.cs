@@ -9,7 +9,12 @@ using Attest.Storage;
 using Attest.Storage.Guards;
 using Npgsql;
 
-int n = args.Length > 0 && int.TryParse(args[0], out var parsed) ? parsed : 400;
+int n = 400;
+if (args.Length > 0 && !(int.TryParse(args[0], out n) && n > 0))
+{
+    Console.Error.WriteLine($"usage: Attest.Bench.Pseudonyms [N]  (N = operations per measurement, a positive integer; got '{args[0]}')");
+    return 2;
+}
 var dir = Directory.CreateTempSubdirectory("attest-bench-pseudo-").FullName;
 var backends = new List<(string, Func<Task<AttestDatabase>>)> { ("sqlite", () => Task.FromResult<AttestDatabase>(new SqliteDatabase(Path.Combine(dir, "attest.db")))) };
 if ((Environment.GetEnvironmentVariable("ATTEST_POSTGRES") ?? Environment.GetEnvironmentVariable("ATTEST_TEST_POSTGRES")) is { Length: > 0 } cs)
@@ -40,6 +45,7 @@ foreach (var (backend, create) in backends)
     Measure(backend, "restore placeholder", i => vault.Restore(scope, $"reply to <EMAIL_{i + 1}> today"));
 }
 Directory.Delete(dir, recursive: true);
+return 0;
 
 void Measure(string backend, string what, Action<int> op)
 {

@@ -60,6 +60,17 @@ public static class CanonicalJson
         Byte(w, (byte)'}');
     }
 
+    internal static void WriteStringArray(ArrayBufferWriter<byte> w, IReadOnlyList<string> list)
+    {
+        Byte(w, (byte)'[');
+        for (var i = 0; i < list.Count; i++)
+        {
+            if (i > 0) Byte(w, (byte)',');
+            WriteString(w, list[i]);
+        }
+        Byte(w, (byte)']');
+    }
+
     private static void WriteValue(ArrayBufferWriter<byte> w, object value)
     {
         switch (value)
@@ -70,17 +81,7 @@ public static class CanonicalJson
             case bool b: Raw(w, b ? "true" : "false"); break;
             case IReadOnlyDictionary<string, object?> o: WriteObject(w, o); break;
             case IReadOnlyDictionary<string, string> d: WriteStrings(w, d); break;
-            case IEnumerable<string> list:
-                Byte(w, (byte)'[');
-                var first = true;
-                foreach (var item in list)
-                {
-                    if (!first) Byte(w, (byte)',');
-                    first = false;
-                    WriteString(w, item);
-                }
-                Byte(w, (byte)']');
-                break;
+            case IEnumerable<string> list: WriteStringArray(w, list as IReadOnlyList<string> ?? [.. list]); break;
             default: throw new ArgumentException($"canonical JSON has no encoding for {value.GetType().Name}", nameof(value));
         }
     }

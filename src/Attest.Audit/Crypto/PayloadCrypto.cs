@@ -33,12 +33,14 @@ public static class PayloadCrypto
         Span<byte> aad = rented ?? stackalloc byte[256];
         prefix.CopyTo(aad);
         Encoding.UTF8.GetBytes(eventId, aad[prefix.Length..]);
-        var output = new byte[NonceSize + plaintext.Length + TagSize];
-        var nonce = output.AsSpan(0, NonceSize);
-        RandomNumberGenerator.Fill(nonce);
-        cipher.Encrypt(nonce, plaintext, output.AsSpan(NonceSize, plaintext.Length), output.AsSpan(NonceSize + plaintext.Length), aad[..aadLength]);
-        if (rented is not null) System.Buffers.ArrayPool<byte>.Shared.Return(rented);
-        return output;
+        try
+        {
+            return Seal(cipher, aad[..aadLength], plaintext);
+        }
+        finally
+        {
+            if (rented is not null) System.Buffers.ArrayPool<byte>.Shared.Return(rented);
+        }
     }
 
     /// <summary>An AES-256-GCM cipher keyed with <paramref name="key"/> for <see cref="SealPayload(AesGcm, string, ReadOnlySpan{byte})"/>; the caller disposes it.</summary>
@@ -57,12 +59,16 @@ public static class PayloadCrypto
 
     private static byte[] Seal(ReadOnlySpan<byte> key, ReadOnlySpan<byte> aad, ReadOnlySpan<byte> plaintext)
     {
-        if (key.Length != KeySize) throw new CryptographicException("AES-256-GCM needs a 32-byte key");
+        using var gcm = NewCipher(key);
+        return Seal(gcm, aad, plaintext);
+    }
+
+    private static byte[] Seal(AesGcm cipher, ReadOnlySpan<byte> aad, ReadOnlySpan<byte> plaintext)
+    {
         var output = new byte[NonceSize + plaintext.Length + TagSize];
         var nonce = output.AsSpan(0, NonceSize);
         RandomNumberGenerator.Fill(nonce);
-        using var gcm = new AesGcm(key, TagSize);
-        gcm.Encrypt(nonce, plaintext, output.AsSpan(NonceSize, plaintext.Length), output.AsSpan(NonceSize + plaintext.Length), aad);
+        cipher.Encrypt(nonce, plaintext, output.AsSpan(NonceSize, plaintext.Length), output.AsSpan(NonceSize + plaintext.Length), aad);
         return output;
     }
 

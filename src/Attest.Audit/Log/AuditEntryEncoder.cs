@@ -66,13 +66,8 @@ internal static class AuditEntryEncoder
         }
         if (e.Reasons.Count > 0)
         {
-            Key(w, ref first, "\"reasons\":["u8);
-            for (var i = 0; i < e.Reasons.Count; i++)
-            {
-                if (i > 0) CanonicalJson.Byte(w, (byte)',');
-                CanonicalJson.WriteString(w, e.Reasons[i]);
-            }
-            CanonicalJson.Byte(w, (byte)']');
+            Key(w, ref first, "\"reasons\":"u8);
+            CanonicalJson.WriteStringArray(w, e.Reasons);
         }
         Int(w, ref first, "\"seq\":"u8, e.Sequence);
         Str(w, ref first, "\"subject\":"u8, e.Subject);
