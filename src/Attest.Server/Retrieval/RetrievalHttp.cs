@@ -64,7 +64,13 @@ internal static class RetrievalHttp
         var services = http.RequestServices;
         var service = services.GetRequiredService<RetrievalService>();
         var resolver = services.GetRequiredService<IdentityResolver>();
-        var (feature, failure) = await resolver.AuthenticateAsync(http, scope: null);
+        GatewayRequestFeature? feature;
+        GatewayError? failure;
+        try { (feature, failure) = await resolver.AuthenticateAsync(http, scope: null); }
+        catch (Exception e) when (e is not OperationCanceledException) // fail closed, as the gateway and agents do
+        {
+            return (null, Error(503, "auth_unavailable", "key authentication is unavailable"));
+        }
         if (feature is null) return (null, (failure ?? GatewayErrors.InvalidApiKey()).ToResult());
         var policy = services.GetRequiredService<IPolicySource>().Current;
         var keyIdentity = feature.Identity;

@@ -138,6 +138,15 @@ public class RetrievalEndpointTests
     }
 
     [Fact]
+    public async Task A_failing_key_store_refuses_with_503_auth_unavailable_not_500()
+    {
+        await using var h = await RetrievalTestHost.StartAsync();
+        using var r = await h.Http.SendAsync(Post("v1/retrieve", "store-down", new { query = "vacation policy", top_k = 3, user = "alice" }));
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, r.StatusCode);
+        Assert.Equal("auth_unavailable", (await Json(r)).GetProperty("error").GetProperty("code").GetString());
+    }
+
+    [Fact]
     public async Task Client_mistakes_get_openai_style_errors_naming_the_field()
     {
         await using var h = await RetrievalTestHost.StartAsync();

@@ -94,7 +94,8 @@ internal sealed class FakeKeys : IKeyAuthenticator
         new() { Id = id, Tenant = tenant, Principal = principal, DisplayPrefix = id, Scopes = scopes };
 
     public ValueTask<KeyAuthentication> AuthenticateAsync(string? presentedKey, CancellationToken cancellationToken = default) =>
-        ValueTask.FromResult(presentedKey is null ? new KeyAuthentication(null, KeyFailure.Missing)
+        presentedKey == "store-down" ? throw new InvalidOperationException("the key store is unavailable")
+        : ValueTask.FromResult(presentedKey is null ? new KeyAuthentication(null, KeyFailure.Missing)
             : Keys.TryGetValue(presentedKey, out var k) ? new KeyAuthentication(k, KeyFailure.None)
             : new KeyAuthentication(null, KeyFailure.Unknown));
 }
