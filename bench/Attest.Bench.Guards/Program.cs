@@ -3,7 +3,7 @@ using Attest.Bench.Guards;
 using Attest.Bench.Guards.Data;
 using Attest.Guards.Injection;
 
-// dotnet run -c Release --project bench/Attest.Bench.Guards -- [gen-data|train-injection|quality|speed]
+// dotnet run -c Release --project bench/Attest.Bench.Guards -- [gen-data|train-injection|quality|speed|profile [seconds]]
 var repo = FindRepoRoot();
 var command = args.Length > 0 ? args[0] : "quality";
 switch (command)
@@ -31,8 +31,15 @@ switch (command)
     case "speed":
         Speed.Run();
         break;
+    case "stage":
+        // One injection stage alone, median µs per 4 KB over a few seconds: -- stage classifier|normalise|signatures|words
+        return Speed.Stage(args.Length > 1 ? args[1] : "classifier");
+    case "profile":
+        // The pipeline alone in a loop (for a sampling profiler): -- profile [seconds]
+        Speed.Loop(args.Length > 1 && int.TryParse(args[1], out var seconds) && seconds > 0 ? seconds : 20);
+        break;
     default:
-        Console.Error.WriteLine("usage: [gen-data|train-injection|quality|speed]");
+        Console.Error.WriteLine("usage: [gen-data|train-injection|quality|speed|profile [seconds]]");
         return 2;
 }
 return 0;

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -121,6 +122,11 @@ public sealed partial class InjectionModel
     /// <summary>Per n and per block, the sum of the n-gram weights whose position lies in the block (four running sums, so the loads overlap).</summary>
     private void BlockSums(int len, ReadOnlySpan<int> buckets, Span<double> blockSums)
     {
+        if (_fixedWeights is { } fixedWeights)
+        {
+            FixedBlockSums(fixedWeights, len, buckets, blockSums);
+            return;
+        }
         var weights = Weights;
         int blocks = blockSums.Length / 3;
         for (int n = 3; n <= 5; n++)
@@ -141,6 +147,36 @@ public sealed partial class InjectionModel
                 }
                 for (; j < to; j++) s0 += weights[b[j]];
                 sums[k] = (s0 + s1) + (s2 + s3);
+            }
+        }
+    }
+
+    /// <summary>
+    /// <see cref="BlockSums"/> over the fixed-point weights: integer sums (no rounding, so equal to the double sums of
+    /// the same weights) without bounds checks (every bucket is masked below <see cref="FeatureHasher.Dimensions"/>,
+    /// the table's length, checked in the constructor).
+    /// </summary>
+    private static void FixedBlockSums(int[] fixedWeights, int len, ReadOnlySpan<int> buckets, Span<double> blockSums)
+    {
+        ref int table = ref MemoryMarshal.GetArrayDataReference(fixedWeights);
+        int blocks = blockSums.Length / 3;
+        for (int n = 3; n <= 5; n++)
+        {
+            var b = buckets.Slice((n - 3) * len, Math.Max(0, len - n + 1));
+            ref int bucket = ref MemoryMarshal.GetReference(b);
+            var sums = blockSums.Slice((n - 3) * blocks, blocks);
+            for (int k = 0; k < blocks; k++)
+            {
+                int from = k * Block, to = Math.Min(from + Block, b.Length);
+                long s0 = 0, s1 = 0;
+                int j = from;
+                for (; j + 2 <= to; j += 2)
+                {
+                    s0 += Unsafe.Add(ref table, (uint)Unsafe.Add(ref bucket, j) & (FeatureHasher.Dimensions - 1));
+                    s1 += Unsafe.Add(ref table, (uint)Unsafe.Add(ref bucket, j + 1) & (FeatureHasher.Dimensions - 1));
+                }
+                if (j < to) s0 += Unsafe.Add(ref table, (uint)Unsafe.Add(ref bucket, j) & (FeatureHasher.Dimensions - 1));
+                sums[k] = (s0 + s1) / FixedScale;
             }
         }
     }

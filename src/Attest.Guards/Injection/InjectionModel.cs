@@ -17,12 +17,36 @@ public sealed partial class InjectionModel
     {
         if (weights.Length != FeatureHasher.Dimensions) throw new ArgumentException("weights do not match the feature dimensions", nameof(weights));
         Weights = weights;
+        _fixedWeights = FixedPoint(weights);
         Bias = bias;
         PlattA = plattA;
         PlattB = plattB;
     }
 
+    /// <summary>The weight per hashed bucket; not to be changed after construction (scoring reads a fixed-point copy).</summary>
     public float[] Weights { get; }
+
+    /// <summary>
+    /// Each weight times 2^24 as an integer, when every weight is a multiple of 2^-24 below 64 in magnitude (true of
+    /// every model saved as half precision, the shipped one included); else null. Sums of such weights in double are
+    /// exact in any order (they need far fewer than 53 bits), so integer sums converted once equal them bit for bit.
+    /// </summary>
+    private readonly int[]? _fixedWeights;
+
+    /// <summary>2^24: the fixed-point scale of <see cref="_fixedWeights"/>.</summary>
+    private const double FixedScale = 16777216.0;
+
+    private static int[]? FixedPoint(float[] weights)
+    {
+        var result = new int[weights.Length];
+        for (int i = 0; i < weights.Length; i++)
+        {
+            double scaled = weights[i] * FixedScale;
+            if (!(Math.Abs(scaled) < (1 << 30)) || scaled != Math.Floor(scaled)) return null;
+            result[i] = (int)scaled;
+        }
+        return result;
+    }
     public float Bias { get; }
     public double PlattA { get; }
     public double PlattB { get; }
