@@ -1,3 +1,4 @@
+using System.Buffers;
 using Attest.Core.Guards;
 
 namespace Attest.Guards.Injection;
@@ -29,7 +30,23 @@ public sealed class InjectionGuard(InjectionModel? model) : IContentGuard
     public (double Score, string Rule) Evaluate(string text)
     {
         if (text.Length == 0) return (0, "injection.none");
-        var normalized = TextNormalizer.Normalize(text);
+        if (!TextNormalizer.IsAsciiFastCase(text)) return EvaluateNormalized(text, TextNormalizer.Normalize(text));
+        // The common case: the normal form is as long as the text and folds character by character, into a pooled buffer.
+        char[] buffer = ArrayPool<char>.Shared.Rent(text.Length);
+        try
+        {
+            TextNormalizer.FoldAscii(text, buffer);
+            return EvaluateNormalized(text, buffer.AsSpan(0, text.Length));
+        }
+        finally
+        {
+            ArrayPool<char>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>The evaluation given the normal form of <paramref name="text"/> (internal: the tests compare the pooled fast path with the general normaliser).</summary>
+    internal (double Score, string Rule) EvaluateNormalized(string text, ReadOnlySpan<char> normalized)
+    {
         var (score, rule) = InjectionSignatures.Evaluate(normalized);
         if (score < 0.9)
         {

@@ -15,10 +15,13 @@ public sealed partial class InjectionModel
     /// two block sums less the few terms past its end. Words are found and hashed once; a window re-hashes only the
     /// words its edges cut (a cut word is a feature of that window).
     /// </summary>
-    public double Score(string normalized)
+    public double Score(string normalized) => Score(normalized.AsSpan());
+
+    /// <summary><see cref="Score(string)"/> over normalised text held in a buffer.</summary>
+    public double Score(ReadOnlySpan<char> normalized)
     {
         if (normalized.Length <= Window) return Probability(Logit(normalized));
-        var text = normalized.AsSpan();
+        var text = normalized;
         int len = text.Length;
         int blocks = len / Block + 1;
         int maxWords = len / 2 + 2;

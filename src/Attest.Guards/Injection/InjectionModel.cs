@@ -33,6 +33,9 @@ public sealed partial class InjectionModel
     /// </summary>
     private readonly int[]? _fixedWeights;
 
+    /// <summary>Whether scoring sums the weights in fixed point (tests).</summary>
+    internal bool UsesFixedPoint => _fixedWeights is not null;
+
     /// <summary>2^24: the fixed-point scale of <see cref="_fixedWeights"/>.</summary>
     private const double FixedScale = 16777216.0;
 

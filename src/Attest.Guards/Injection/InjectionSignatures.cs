@@ -73,7 +73,10 @@ public static partial class InjectionSignatures
     /// or (0, <c>injection.none</c>). One pass finds the trigger words; anchored signatures are tried where a trigger
     /// occurs, the others searched over the whole text only when one of their triggers occurred.
     /// </summary>
-    public static (double Score, string Rule) Evaluate(string normalized)
+    public static (double Score, string Rule) Evaluate(string normalized) => Evaluate(normalized.AsSpan());
+
+    /// <summary><see cref="Evaluate(string)"/> over normalised text held in a buffer (no string needed).</summary>
+    public static (double Score, string Rule) Evaluate(ReadOnlySpan<char> normalized)
     {
         var visitor = new Visitor(normalized);
         Triggers.Scan(normalized, ref visitor);
@@ -96,8 +99,9 @@ public static partial class InjectionSignatures
         return (best, rule);
     }
 
-    private struct Visitor(string text) : ITriggerVisitor
+    private ref struct Visitor(ReadOnlySpan<char> text) : ITriggerVisitor
     {
+        private readonly ReadOnlySpan<char> _text = text;
         public ulong Pending;
         public int Best = -1;
         private ulong _done;
@@ -130,11 +134,11 @@ public static partial class InjectionSignatures
                         Pending |= 1UL << k;
                         break;
                     case Start.BeforeTrigger:
-                        if (sig.Anchored.IsMatch(text, Math.Max(0, position - 1))) Matched(k);
+                        if (sig.Anchored.IsMatch(_text, Math.Max(0, position - 1))) Matched(k);
                         break;
                     default:
-                        if (sig.WordStart && position > 0 && IsAsciiWordChar(text[position - 1])) break;
-                        if (sig.Anchored.IsMatch(text, position)) Matched(k);
+                        if (sig.WordStart && position > 0 && IsAsciiWordChar(_text[position - 1])) break;
+                        if (sig.Anchored.IsMatch(_text, position)) Matched(k);
                         break;
                 }
             }

@@ -14,16 +14,26 @@ public static partial class TextNormalizer
     private static bool TryNormalizeAscii(string text, out string result)
     {
         result = text;
-        if (!Vector256.IsHardwareAccelerated || text.Length < 32 || text[0] == ' ' || text[^1] == ' ' || !IsPlainAscii(text)) return false;
-        result = string.Create(text.Length, text, static (dst, src) =>
-        {
-            var s = MemoryMarshal.Cast<char, ushort>(src.AsSpan());
-            var d = MemoryMarshal.Cast<char, ushort>(dst);
-            int i = 0;
-            for (; i + 16 <= s.Length; i += 16) MapAscii(Vector256.Create(s.Slice(i, 16))).CopyTo(d.Slice(i, 16));
-            for (; i < s.Length; i++) d[i] = (ushort)(AsciiFold[s[i]] & 0x7FFF);
-        });
+        if (!IsAsciiFastCase(text)) return false;
+        result = string.Create(text.Length, text, static (dst, src) => FoldAscii(src, dst));
         return true;
+    }
+
+    /// <summary>
+    /// True when <paramref name="text"/> takes the per-character fast path of <see cref="Normalize"/>: its normal form is then
+    /// exactly as long as the text and <see cref="FoldAscii"/> writes it (no string needed).
+    /// </summary>
+    internal static bool IsAsciiFastCase(string text) =>
+        Vector256.IsHardwareAccelerated && text.Length >= 32 && text[0] != ' ' && text[^1] != ' ' && IsPlainAscii(text);
+
+    /// <summary>Writes the normal form of a text for which <see cref="IsAsciiFastCase"/> holds into <paramref name="destination"/> (at least as long).</summary>
+    internal static void FoldAscii(ReadOnlySpan<char> text, Span<char> destination)
+    {
+        var s = MemoryMarshal.Cast<char, ushort>(text);
+        var d = MemoryMarshal.Cast<char, ushort>(destination)[..s.Length];
+        int i = 0;
+        for (; i + 16 <= s.Length; i += 16) MapAscii(Vector256.Create(s.Slice(i, 16))).CopyTo(d.Slice(i, 16));
+        for (; i < s.Length; i++) d[i] = (ushort)(AsciiFold[s[i]] & 0x7FFF);
     }
 
     /// <summary>Only 0x20–0x7E, no two spaces in a row, and no spaces two apart three times in a row (a spaced-out word needs that).</summary>

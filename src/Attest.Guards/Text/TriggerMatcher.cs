@@ -100,11 +100,11 @@ internal sealed class TriggerMatcher
     private static readonly byte[] Lower = [.. Enumerable.Range(0, 128).Select(i => (byte)(i is >= 'A' and <= 'Z' ? i + 32 : i))];
 
     /// <summary>Reports every (pattern, position) occurrence once, in no particular order.</summary>
-    public void Scan<TVisitor>(ReadOnlySpan<char> text, ref TVisitor visitor) where TVisitor : struct, ITriggerVisitor =>
+    public void Scan<TVisitor>(ReadOnlySpan<char> text, ref TVisitor visitor) where TVisitor : struct, ITriggerVisitor, allows ref struct =>
         ScanTable(text, ref visitor);
 
     /// <summary>The reference path: a multi-string search, then every literal compared at each hit.</summary>
-    internal void ScanGeneral<TVisitor>(ReadOnlySpan<char> text, ref TVisitor visitor) where TVisitor : struct, ITriggerVisitor
+    internal void ScanGeneral<TVisitor>(ReadOnlySpan<char> text, ref TVisitor visitor) where TVisitor : struct, ITriggerVisitor, allows ref struct
     {
         int pos = 0;
         while (pos < text.Length)
@@ -119,7 +119,7 @@ internal sealed class TriggerMatcher
         }
     }
 
-    internal void ScanTable<TVisitor>(ReadOnlySpan<char> text, ref TVisitor visitor) where TVisitor : struct, ITriggerVisitor
+    internal void ScanTable<TVisitor>(ReadOnlySpan<char> text, ref TVisitor visitor) where TVisitor : struct, ITriggerVisitor, allows ref struct
     {
         foreach (int p in _single)
         {
@@ -166,7 +166,7 @@ internal sealed class TriggerMatcher
     }
 
     /// <summary>Reports the literals of two or more characters that start at <paramref name="i"/>; false when the visitor stops.</summary>
-    private bool CheckAt<TVisitor>(ReadOnlySpan<char> text, int i, byte[] fold, ref TVisitor visitor) where TVisitor : struct, ITriggerVisitor
+    private bool CheckAt<TVisitor>(ReadOnlySpan<char> text, int i, byte[] fold, ref TVisitor visitor) where TVisitor : struct, ITriggerVisitor, allows ref struct
     {
         int b = F(fold, text[i]) << 7 | F(fold, text[i + 1]);
         int entry = _bigram[b];
