@@ -106,3 +106,4 @@ public class CompactPathTests
         Assert.Equal(expected, model.Score(normalized), 9);
     }
 }
+
