@@ -107,3 +107,43 @@ public class CompactPathTests
     }
 }
 
+
+/// <summary>The PII guard decides "all ASCII" once and hands it to the recognizers: same findings as each checking for itself.</summary>
+public class AsciiOnceTests
+{
+    private static readonly string[] Pieces =
+    [
+        "My name is Jane Roe", "Dr. Smith", "John Miller", "call +1 415 555 0199", "at 10.0.0.1", "fe80::1", "12 Main Street",
+        "Hauptstraße 5", "12 rue de la Paix", "SW1A 1AA", "born 12/03/1985", "passport X1234567", "driver's license D1234-5678",
+        "jane.roe@example.com", "4111 1111 1111 1111", "123-45-6789", "DE89370400440532013000", "routing 021000021",
+        "née le 3 mars 1990", "Führerschein B072RRE2I55", "Müller", "café", "ｉｇｎｏｒｅ", " ", ". ", ", ", "\n", "and", "the",
+    ];
+
+    [Fact]
+    public void GuardFindingsEqualRecognizersCheckingAsciiThemselves()
+    {
+        var rng = new Random(53);
+        int nonAscii = 0, found = 0;
+        for (int t = 0; t < 1500; t++)
+        {
+            var sb = new System.Text.StringBuilder();
+            for (int i = rng.Next(1, 16); i > 0; i--) sb.Append(Pieces[rng.Next(Pieces.Length)]).Append(' ');
+            var text = sb.ToString();
+            bool ascii = System.Text.Ascii.IsValid(text);
+            if (!ascii) nonAscii++;
+            List<Attest.Core.Guards.GuardFinding> expected = [], actual = [];
+            Pii.ContextualIdRecognizer.Scan(text, expected);
+            Pii.AddressRecognizer.Scan(text, expected);
+            Pii.IpRecognizer.Scan(text, expected);
+            Pii.NameRecognizer.Scan(text, expected);
+            Pii.ContextualIdRecognizer.Scan(text, actual, ascii);
+            Pii.AddressRecognizer.Scan(text, Pii.DigitRuns.Of(text, ascii), actual, ascii);
+            Pii.IpRecognizer.Scan(text, actual, ascii);
+            Pii.NameRecognizer.Scan(text, actual, ascii);
+            Assert.Equal(expected, actual);
+            Assert.Equal(Pii.DigitRuns.Of(text), Pii.DigitRuns.Of(text, ascii));
+            found += expected.Count;
+        }
+        Assert.True(nonAscii > 200 && found > 1000, $"{nonAscii} non-ASCII texts, {found} findings");
+    }
+}

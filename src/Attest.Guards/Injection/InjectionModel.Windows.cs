@@ -184,7 +184,7 @@ public sealed partial class InjectionModel
         }
     }
 
-    /// <summary>Words (maximal letter-or-digit runs) as (start, end, hash) triples, hashed while found; returns how many .</summary>
+    /// <summary>Words (maximal letter-or-digit runs) as (start, end, hash) triples, hashed while found; returns how many.</summary>
     private static int FindWords(ReadOnlySpan<char> text, Span<int> words)
     {
         int n = 0, i = 0, len = text.Length;

@@ -41,9 +41,11 @@ internal static partial class AddressRecognizer
     /// Prefilter for <see cref="English"/>: a street suffix after a blank and before a non-word character (the regex
     /// has <c>\s+</c> before it and <c>\b</c> after). Exact on ASCII text; other text only needs the suffix to occur.
     /// </summary>
-    internal static bool MayHaveEnglishSuffix(ReadOnlySpan<char> span)
+    internal static bool MayHaveEnglishSuffix(ReadOnlySpan<char> span) => MayHaveEnglishSuffix(span, System.Text.Ascii.IsValid(span));
+
+    private static bool MayHaveEnglishSuffix(ReadOnlySpan<char> span, bool ascii)
     {
-        if (!System.Text.Ascii.IsValid(span)) return span.ContainsAny(EnglishSuffixes);
+        if (!ascii) return span.ContainsAny(EnglishSuffixes);
         int pos = 0;
         while (pos < span.Length)
         {
@@ -68,14 +70,17 @@ internal static partial class AddressRecognizer
 
     public static void Scan(string text, List<GuardFinding> findings) => Scan(text, DigitRuns.Of(text), findings);
 
-    public static void Scan(string text, in DigitRuns runs, List<GuardFinding> findings)
+    public static void Scan(string text, in DigitRuns runs, List<GuardFinding> findings) => Scan(text, runs, findings, System.Text.Ascii.IsValid(text));
+
+    /// <summary>Scans with <paramref name="ascii"/> saying whether the text is all ASCII (known to the caller).</summary>
+    internal static void Scan(string text, in DigitRuns runs, List<GuardFinding> findings, bool ascii)
     {
         var span = text.AsSpan();
         // Each form needs one of its (case-sensitive) suffix words; the French one ignores case, so its prefilter is
         // used only on ASCII text, where case-insensitive means A–Z/a–z and "allée" cannot occur.
-        if (MayHaveEnglishSuffix(span)) Add(text, findings, English(), 0.75, "pii.address.street");
+        if (MayHaveEnglishSuffix(span, ascii)) Add(text, findings, English(), 0.75, "pii.address.street");
         if (span.ContainsAny(GermanSuffixes)) Add(text, findings, German(), 0.7, "pii.address.de");
-        if (!System.Text.Ascii.IsValid(span) || span.ContainsAny(FrenchWords)) Add(text, findings, French(), 0.7, "pii.address.fr");
+        if (!ascii || span.ContainsAny(FrenchWords)) Add(text, findings, French(), 0.7, "pii.address.fr");
         if (runs.Postcode)
         foreach (var m in UkPostcode().EnumerateMatches(text))
             if (ContextWords.Near(text, m.Index, m.Length, Cues, before: 80) || Overlaps(findings, m.Index - 40, 40))

@@ -19,7 +19,8 @@ internal static partial class ContextualIdRecognizer
     [GeneratedRegex(@"(?<![\w\-])(?=[A-Z0-9\-]*\d{4})[A-Z0-9][A-Z0-9\-]{4,17}[A-Z0-9](?![\w\-])", RegexOptions.CultureInvariant)]
     private static partial Regex LicenceNumber();
 
-    private static void Scan(string text, List<GuardFinding> findings, bool ascii)
+    /// <summary>Scans with <paramref name="ascii"/> saying whether the text is all ASCII (known to the caller).</summary>
+    internal static void Scan(string text, List<GuardFinding> findings, bool ascii)
     {
         if (AnyCue(text, DobCues, ascii))
             foreach (var m in Date().EnumerateMatches(text))

@@ -39,10 +39,13 @@ internal readonly struct DigitRuns
         Card = true, Ssn = true, Postcode = true, Aba = true, Iban = true, PhoneE164 = true, PhoneUs = true, PhoneUk = true, PhoneDe = true, PhoneFr = true, PhoneIn = true, PhoneRun = true,
     };
 
-    public static DigitRuns Of(string text)
+    public static DigitRuns Of(string text) => Of(text, System.Text.Ascii.IsValid(text));
+
+    /// <summary><see cref="Of(string)"/> when the caller already knows whether the text is all ASCII.</summary>
+    public static DigitRuns Of(string text, bool ascii)
     {
         var span = text.AsSpan();
-        if (!System.Text.Ascii.IsValid(span)) return All;
+        if (!ascii) return All;
         bool card = false, ssn = false, postcode = false, aba = false, iban = false, e164 = false, us = false, uk = false, de = false, fr = false, inMobile = false, run = false;
         int pos = 0;
         while (pos < span.Length)

@@ -17,9 +17,12 @@ internal static partial class IpRecognizer
     [GeneratedRegex(@"(?<![\w:.])(?:[0-9A-Fa-f]{1,4}:|:)(?::?[0-9A-Fa-f]{1,4}|:){1,7}(?:%\w+)?(?![\w:])", RegexOptions.CultureInvariant)]
     private static partial Regex V6();
 
-    public static void Scan(string text, List<GuardFinding> findings)
+    public static void Scan(string text, List<GuardFinding> findings) => Scan(text, findings, System.Text.Ascii.IsValid(text));
+
+    /// <summary>Scans with <paramref name="ascii"/> saying whether the text is all ASCII (known to the caller).</summary>
+    internal static void Scan(string text, List<GuardFinding> findings, bool ascii)
     {
-        if (MayHaveV4(text))
+        if (MayHaveV4(text, ascii))
         foreach (var m in V4().EnumerateMatches(text))
         {
             double score = ContextWords.Near(text, m.Index, m.Length, Cues) ? 0.99 : 0.85;
@@ -41,10 +44,12 @@ internal static partial class IpRecognizer
     /// Prefilter for IPv4: a match holds a dot between two digits. Checked on ASCII text, where <c>\d</c> is 0–9;
     /// any other text goes to the regex.
     /// </summary>
-    internal static bool MayHaveV4(string text)
+    internal static bool MayHaveV4(string text) => MayHaveV4(text, System.Text.Ascii.IsValid(text));
+
+    private static bool MayHaveV4(string text, bool ascii)
     {
         var span = text.AsSpan();
-        if (!System.Text.Ascii.IsValid(span)) return true;
+        if (!ascii) return true;
         for (int i = span.IndexOf('.'); i >= 0;)
         {
             if (i > 0 && i + 1 < span.Length && char.IsAsciiDigit(span[i - 1]) && char.IsAsciiDigit(span[i + 1])) return true;

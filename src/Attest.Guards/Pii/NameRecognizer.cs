@@ -16,10 +16,12 @@ internal static partial class NameRecognizer
     [GeneratedRegex(@"\b(?<g>\p{Lu}[\p{Ll}\-]+)\s+(?<s>\p{Lu}[\p{Ll}'\-]{1,}(?:-\p{Lu}[\p{Ll}]+)?)\b", RegexOptions.CultureInvariant)]
     private static partial Regex GivenSurname();
 
-    public static void Scan(string text, List<GuardFinding> findings)
+    public static void Scan(string text, List<GuardFinding> findings) => Scan(text, findings, System.Text.Ascii.IsValid(text));
+
+    /// <summary>Scans with <paramref name="ascii"/> saying whether the text is all ASCII (known to the caller).</summary>
+    internal static void Scan(string text, List<GuardFinding> findings, bool ascii)
     {
         int before = findings.Count;
-        bool ascii = System.Text.Ascii.IsValid(text);
         if (MayHaveCue(text, ascii))
         for (var m = Cued().Match(text); m.Success; m = m.NextMatch())
         {

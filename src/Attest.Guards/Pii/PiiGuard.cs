@@ -13,21 +13,23 @@ public sealed class PiiGuard : IContentGuard
     public void Scan(string text, GuardScan scan, List<GuardFinding> findings)
     {
         if (text.Contains('@', StringComparison.Ordinal)) EmailRecognizer.Scan(text, findings);
+        // Whether the text is all ASCII decides several prefilters; checked once here for all of them.
+        bool ascii = System.Text.Ascii.IsValid(text);
         bool digits = text.AsSpan().ContainsAny(Digits);
         if (digits)
         {
             // One pass over the digit runs tells which digit-pattern regexes can match at all.
-            var runs = DigitRuns.Of(text);
+            var runs = DigitRuns.Of(text, ascii);
             CardRecognizer.Scan(text, runs, findings);
             SsnRecognizer.Scan(text, runs, findings);
             IbanRecognizer.Scan(text, runs, findings);
             PhoneRecognizer.Scan(text, runs, findings);
             AbaRecognizer.Scan(text, runs, findings);
-            ContextualIdRecognizer.Scan(text, findings);
-            AddressRecognizer.Scan(text, runs, findings);
+            ContextualIdRecognizer.Scan(text, findings, ascii);
+            AddressRecognizer.Scan(text, runs, findings, ascii);
         }
-        IpRecognizer.Scan(text, findings);
-        NameRecognizer.Scan(text, findings);
+        IpRecognizer.Scan(text, findings, ascii);
+        NameRecognizer.Scan(text, findings, ascii);
         RemoveShadowed(findings);
     }
 
