@@ -3,7 +3,7 @@ using Attest.Bench.Guards;
 using Attest.Bench.Guards.Data;
 using Attest.Guards.Injection;
 
-// dotnet run -c Release --project bench/Attest.Bench.Guards -- [gen-data|train-injection|quality|speed|profile [seconds]]
+// dotnet run -c Release --project bench/Attest.Bench.Guards -- [gen-data|train-injection|quality|speed|profile [seconds] [clean]]
 var repo = FindRepoRoot();
 var command = args.Length > 0 ? args[0] : "quality";
 switch (command)
@@ -35,11 +35,11 @@ switch (command)
         // One injection stage alone, median µs per 4 KB over a few seconds: -- stage classifier|normalise|signatures|words
         return Speed.Stage(args.Length > 1 ? args[1] : "classifier");
     case "profile":
-        // The pipeline alone in a loop (for a sampling profiler): -- profile [seconds]
-        Speed.Loop(args.Length > 1 && int.TryParse(args[1], out var seconds) && seconds > 0 ? seconds : 20);
+        // The pipeline alone in a loop (for a sampling profiler): -- profile [seconds] [clean]
+        Speed.Loop(args.Length > 1 && int.TryParse(args[1], out var seconds) && seconds > 0 ? seconds : 20, args.Length > 2 && args[2] == "clean");
         break;
     default:
-        Console.Error.WriteLine("usage: [gen-data|train-injection|quality|speed|profile [seconds]]");
+        Console.Error.WriteLine("usage: [gen-data|train-injection|quality|speed|profile [seconds] [clean]]");
         return 2;
 }
 return 0;

@@ -16,7 +16,10 @@ namespace Attest.Bench.Guards;
 /// <summary>Throughput per guard and for the whole pipeline on one thread, and latency percentiles per 4 KB prompt.</summary>
 internal static class Speed
 {
-    public static string Prompt4K()
+    public static string Prompt4K() => Prompt4K(withContact: true);
+
+    /// <summary>The bench prompt; without the contact line it holds nothing any guard flags (a clean prompt).</summary>
+    public static string Prompt4K(bool withContact)
     {
         var sb = new StringBuilder();
         string[] parts =
@@ -27,7 +30,8 @@ internal static class Speed
             "Our policy says refunds take five to seven business days. Keep the tone friendly and concise. ",
             "Contact: jane.roe@example.com, phone +1 415 555 0199. ",
         ];
-        for (int i = 0; sb.Length < 4096; i++) sb.Append(parts[i % parts.Length]);
+        int kinds = withContact ? parts.Length : parts.Length - 1;
+        for (int i = 0; sb.Length < 4096; i++) sb.Append(parts[i % kinds]);
         return sb.ToString(0, 4096);
     }
 
@@ -128,9 +132,9 @@ internal static class Speed
     }
 
     /// <summary>Runs only the whole pipeline over the 4 KB prompt for <paramref name="seconds"/> (to attach a sampling profiler), then prints CPU and allocation per call.</summary>
-    public static void Loop(int seconds)
+    public static void Loop(int seconds, bool clean = false)
     {
-        var text = Prompt4K();
+        var text = Prompt4K(withContact: !clean);
         var pipeline = GuardPipelineBuilder.CreateDefault(new StaticPolicySource(new PolicySnapshot(new AttestConfig(), "bench"))).Build();
         var ctx = new GuardContext { Direction = GuardDirection.Input, Identity = new RequestIdentity { Tenant = "bench" } };
         var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
@@ -143,7 +147,7 @@ internal static class Speed
             calls++;
         }
         double cpuMicros = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalMicroseconds / calls;
-        Console.WriteLine($"{calls} calls; CPU {cpuMicros:0.0} µs per call; {(GC.GetAllocatedBytesForCurrentThread() - bytes0) / (double)calls / 1024:0.0} KB allocated per call; load {LoadAverage()}");
+        Console.WriteLine($"{(clean ? "clean prompt" : "prompt with e-mail and phone")}: {calls} calls; CPU {cpuMicros:0.0} µs per call; {(GC.GetAllocatedBytesForCurrentThread() - bytes0) / (double)calls / 1024:0.0} KB allocated per call; load {LoadAverage()}");
     }
 
     /// <summary>Median µs per 4 KB of one injection stage, three rounds of 400 ms (for A/B runs of a single stage).</summary>

@@ -125,7 +125,7 @@ public class DigitRunsTests
     }
 
     /// <summary>The redactor as it was before round 4 (LINQ order, StringBuilder, dictionary numbering).</summary>
-    private static string Plain(string text, IEnumerable<GuardFinding> redact, string mode, PseudonymVault vault)
+    internal static string Plain(string text, IEnumerable<GuardFinding> redact, string mode, PseudonymVault vault)
     {
         var spans = redact.Where(f => f.Length > 0).OrderBy(f => f.Start).ThenByDescending(f => f.Length).ToList();
         if (spans.Count == 0) return text;

@@ -22,7 +22,8 @@ internal sealed class GuardAuditor(IAuditLog audit, byte[] digestKey)
     public ValueTask<string> AppendAsync(string text, GuardContext context, GuardVerdict verdict, CancellationToken ct)
     {
         var id = context.Identity;
-        var digests = new Dictionary<string, string>(StringComparer.Ordinal) { ["content"] = ContentDigest(text) };
+        // Sized up front: one digest per finding (at most 64) and the content's, so the table never regrows.
+        var digests = new Dictionary<string, string>(Math.Min(verdict.Findings.Count, 64) + 1, StringComparer.Ordinal) { ["content"] = ContentDigest(text) };
         IncrementalHash? hmac = null;
         Span<byte> mac = stackalloc byte[32];
         for (int i = 0; i < verdict.Findings.Count && i < 64; i++)
@@ -40,7 +41,7 @@ internal sealed class GuardAuditor(IAuditLog audit, byte[] digestKey)
             hmac.GetHashAndReset(mac);
             digests[SpanNames[i]] = Convert.ToHexStringLower(mac);
         }
-        var attributes = new Dictionary<string, string>(StringComparer.Ordinal)
+        var attributes = new Dictionary<string, string>(7, StringComparer.Ordinal)
         {
             ["direction"] = DirectionName(context.Direction),
             ["finding_count"] = verdict.Findings.Count.ToString(CultureInfo.InvariantCulture),

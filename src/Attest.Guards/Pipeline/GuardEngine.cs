@@ -9,26 +9,42 @@ internal sealed class GuardEngine(IReadOnlyList<IContentGuard> guards)
 
     public IReadOnlyList<IContentGuard> Guards => guards;
 
+    [ThreadStatic] private static List<GuardFinding>? t_scratch;
+
     /// <summary>
     /// Never throws for a detector fault: the decision is then a faulted block naming the detector. With
     /// <paramref name="schema"/> false the output schema is left out (a streamed window is not the whole answer).
     /// </summary>
     public Decision Decide(string text, GuardContext context, CompiledGuardPolicy policy, Action<string, Exception>? onFault = null, bool schema = true)
     {
-        var findings = new List<GuardFinding>();
+        // Detectors fill a per-thread scratch list; the decision keeps an exact-size copy (no regrowth garbage per call).
+        // Taken from the thread while in use, so a detector that runs another decision on this thread gets its own.
+        var scratch = t_scratch ?? new List<GuardFinding>(64);
+        t_scratch = null;
         var scan = new GuardScan(context.Direction, policy);
-        foreach (var guard in guards)
+        List<GuardFinding> findings;
+        try
         {
-            try
+            foreach (var guard in guards)
             {
-                guard.Scan(text, scan, findings);
+                try
+                {
+                    guard.Scan(text, scan, scratch);
+                }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    // Fail closed: a detector that cannot finish means the text was not checked.
+                    onFault?.Invoke(guard.Name, e);
+                    return new Decision(GuardAction.Block, [.. scratch], [], [$"guard.fault.{guard.Name}"], true);
+                }
             }
-            catch (Exception e) when (e is not OutOfMemoryException)
-            {
-                // Fail closed: a detector that cannot finish means the text was not checked.
-                onFault?.Invoke(guard.Name, e);
-                return new Decision(GuardAction.Block, findings, [], [$"guard.fault.{guard.Name}"], true);
-            }
+            findings = scratch.Count == 0 ? [] : new List<GuardFinding>(scratch);
+        }
+        finally
+        {
+            // The scratch list must not keep a caller's findings alive, nor grow without bound after a huge text.
+            scratch.Clear();
+            if (scratch.Capacity <= 4096) t_scratch = scratch;
         }
         if (schema) AddSchemaFinding(text, context, policy, findings);
         if (policy.AllowPatterns.Count > 0) RemoveAllowed(text, policy, findings);

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Attest.Core.Config;
 using Attest.Core.Guards;
 using Attest.Guards.Redaction;
@@ -86,7 +87,7 @@ public sealed class GuardPipeline : IGuardPipeline
         string output = d.Action switch
         {
             GuardAction.Block => "",
-            GuardAction.Redact => Redactor.Apply(text, d.Findings.Where((_, i) => d.Actions[i] == GuardAction.Redact), policy.RedactionMode, Vault, PseudonymVault.ScopeOf(context)),
+            GuardAction.Redact => Redactor.Apply(text, CollectionsMarshal.AsSpan(d.Findings), CollectionsMarshal.AsSpan(d.Actions), policy.RedactionMode, Vault, PseudonymVault.ScopeOf(context)),
             _ => text,
         };
         return new GuardVerdict { Action = d.Action, Findings = d.Findings, Text = output, Reasons = d.Reasons };

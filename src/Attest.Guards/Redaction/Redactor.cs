@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
 using Attest.Core.Guards;
 
 namespace Attest.Guards.Redaction;
@@ -22,51 +24,78 @@ public static class Redactor
     /// <summary>Applies the redactions (overlaps merged: the earliest, then longest, span wins; ties keep input order).</summary>
     public static string Apply(string text, IEnumerable<GuardFinding> redact, string mode, PseudonymVault vault, string? scope)
     {
-        var spans = new List<(GuardFinding F, int Order)>();
-        int order = 0;
-        foreach (var f in redact)
+        if (redact is List<GuardFinding> list) return Apply(text, CollectionsMarshal.AsSpan(list), [], mode, vault, scope);
+        if (redact is GuardFinding[] array) return Apply(text, array, [], mode, vault, scope);
+        return Apply(text, [.. redact], [], mode, vault, scope);
+    }
+
+    /// <summary>
+    /// <see cref="Apply(string, IEnumerable{GuardFinding}, string, PseudonymVault, string?)"/> over the findings whose
+    /// action is <see cref="GuardAction.Redact"/> (all of them when <paramref name="actions"/> is empty).
+    /// </summary>
+    internal static string Apply(string text, ReadOnlySpan<GuardFinding> findings, ReadOnlySpan<GuardAction> actions, string mode, PseudonymVault vault, string? scope)
+    {
+        // Working arrays come from the pool: only the output string (and new placeholders) are allocated.
+        var spanPool = ArrayPool<(GuardFinding F, int Order)>.Shared;
+        var spans = spanPool.Rent(Math.Max(findings.Length, 1));
+        var keptPool = ArrayPool<(int Start, int Length, string Placeholder)>.Shared;
+        (int Start, int Length, string Placeholder)[]? kept = null;
+        try
         {
-            if (f.Length > 0) spans.Add((f, order));
-            order++;
-        }
-        if (spans.Count == 0) return text;
-        // Same order as OrderBy(Start).ThenByDescending(Length), which is stable.
-        spans.Sort(static (a, b) => a.F.Start != b.F.Start ? a.F.Start.CompareTo(b.F.Start)
-            : a.F.Length != b.F.Length ? b.F.Length.CompareTo(a.F.Length) : a.Order.CompareTo(b.Order));
-        // Placeholders first, then the output is written once at its exact length (no builder, no copies).
-        var kept = new List<(int Start, int Length, string Placeholder)>(spans.Count);
-        Numbering? numbered = null;
-        int pos = 0;
-        long length = text.Length;
-        foreach (var (f, _) in spans)
-        {
-            if (f.Start < pos) continue;
-            var label = Label(f.Type);
-            string placeholder = mode switch
+            int count = 0, order = 0;
+            for (int i = 0; i < findings.Length; i++)
             {
-                "hash" => vault.HashTag(label, text.Substring(f.Start, f.Length)),
-                "pseudonymize" when scope is not null => vault.Pseudonymize(scope, label, text.Substring(f.Start, f.Length)),
-                _ => Numbered(ref numbered, text, label, f.Start, f.Length),
-            };
-            kept.Add((f.Start, f.Length, placeholder));
-            length += placeholder.Length - f.Length;
-            pos = f.Start + f.Length;
-        }
-        if (length > int.MaxValue) throw new InvalidOperationException("The redacted text would be too long.");
-        return string.Create((int)length, (text, kept), static (dst, state) =>
-        {
-            var (src, parts) = state;
-            int from = 0, to = 0;
-            foreach (var (start, len, placeholder) in parts)
-            {
-                src.AsSpan(from, start - from).CopyTo(dst[to..]);
-                to += start - from;
-                placeholder.AsSpan().CopyTo(dst[to..]);
-                to += placeholder.Length;
-                from = start + len;
+                if (actions.Length > 0 && actions[i] != GuardAction.Redact) continue;
+                var f = findings[i];
+                if (f.Length > 0) spans[count++] = (f, order);
+                order++;
             }
-            src.AsSpan(from).CopyTo(dst[to..]);
-        });
+            if (count == 0) return text;
+            // Same order as OrderBy(Start).ThenByDescending(Length), which is stable.
+            spans.AsSpan(0, count).Sort(static (a, b) => a.F.Start != b.F.Start ? a.F.Start.CompareTo(b.F.Start)
+                : a.F.Length != b.F.Length ? b.F.Length.CompareTo(a.F.Length) : a.Order.CompareTo(b.Order));
+            // Placeholders first, then the output is written once at its exact length (no builder, no copies).
+            kept = keptPool.Rent(count);
+            int parts = 0;
+            Numbering? numbered = null;
+            int pos = 0;
+            long length = text.Length;
+            foreach (var (f, _) in spans.AsSpan(0, count))
+            {
+                if (f.Start < pos) continue;
+                var label = Label(f.Type);
+                string placeholder = mode switch
+                {
+                    "hash" => vault.HashTag(label, text.Substring(f.Start, f.Length)),
+                    "pseudonymize" when scope is not null => vault.Pseudonymize(scope, label, text.Substring(f.Start, f.Length)),
+                    _ => Numbered(ref numbered, text, label, f.Start, f.Length),
+                };
+                kept[parts++] = (f.Start, f.Length, placeholder);
+                length += placeholder.Length - f.Length;
+                pos = f.Start + f.Length;
+            }
+            if (length > int.MaxValue) throw new InvalidOperationException("The redacted text would be too long.");
+            return string.Create((int)length, (text, kept, parts), static (dst, state) =>
+            {
+                var (src, pieces, n) = state;
+                int from = 0, to = 0;
+                foreach (var (start, len, placeholder) in pieces.AsSpan(0, n))
+                {
+                    src.AsSpan(from, start - from).CopyTo(dst[to..]);
+                    to += start - from;
+                    placeholder.AsSpan().CopyTo(dst[to..]);
+                    to += placeholder.Length;
+                    from = start + len;
+                }
+                src.AsSpan(from).CopyTo(dst[to..]);
+            });
+        }
+        finally
+        {
+            // Cleared on return: the entries hold strings (finding types, placeholders) the pool must not keep alive.
+            spanPool.Return(spans, clearArray: true);
+            if (kept is not null) keptPool.Return(kept, clearArray: true);
+        }
     }
 
     /// <summary>
