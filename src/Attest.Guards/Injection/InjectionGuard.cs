@@ -40,7 +40,8 @@ public sealed class InjectionGuard(InjectionModel? model) : IContentGuard
         }
         finally
         {
-            ArrayPool<char>.Shared.Return(buffer);
+            // Cleared: the pool must not keep a copy of the prompt around for the next renter.
+            ArrayPool<char>.Shared.Return(buffer, clearArray: true);
         }
     }
 
