@@ -50,6 +50,7 @@ public sealed partial class InjectionModel
         }
         return result;
     }
+
     public float Bias { get; }
     public double PlattA { get; }
     public double PlattB { get; }
