@@ -3,6 +3,7 @@ using Attest.Core.Guards;
 using Attest.Core.Identity;
 using Attest.Server.Gateway;
 using Attest.Storage;
+using Attest.Storage.Keys;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -19,6 +20,16 @@ internal static class Micro
         Console.WriteLine($"request-path pieces, one caller, {n} calls each (load average {Load.LoadAverage()}):");
         var db = gateway.Services.GetRequiredService<AttestDatabase>();
         await MeasureAsync("storage connection open + close (pooled)", n, async () => { await using var c = await db.OpenAsync(); });
+        var store = gateway.Services.GetRequiredService<KeyStore>();
+        var hash = gateway.Services.GetRequiredService<KeyPepper>().Hash(presentedKey);
+        await MeasureAsync("key store lookup, generic path (Dapper)", n, async () =>
+        {
+            if (await store.FindByHashUnpreparedAsync(hash) is null) throw new InvalidOperationException("bench key not found");
+        });
+        await MeasureAsync("key store lookup, prepared (per request)", n, async () =>
+        {
+            if (await store.FindByHashAsync(hash) is null) throw new InvalidOperationException("bench key not found");
+        });
         var keys = gateway.Services.GetRequiredService<IKeyAuthenticator>();
         await MeasureAsync("virtual key authentication (store lookup)", n, async () =>
         {
