@@ -146,10 +146,11 @@ static void Print(string scenario, Dictionary<Target, Samples> result, Target di
 {
     Console.WriteLine();
     Console.WriteLine($"{scenario} (load average {Load.LoadAverage()})");
-    Console.WriteLine("  target       |  p50 ms |  p99 ms | added p50 | added p99 |   req/s | CPU µs/req | added CPU µs/req");
+    Console.WriteLine("  target       |  p50 ms |  p99 ms | added p50 | added p99 |   req/s | CPU µs/req | added CPU µs/req | added KiB/req");
     var d = result[direct];
     foreach (var (t, s) in result)
-        Console.WriteLine($"  {t.Name,-12} | {s.P(0.5),7:F3} | {s.P(0.99),7:F3} | {s.P(0.5) - d.P(0.5),9:F3} | {s.P(0.99) - d.P(0.99),9:F3} | {s.Rps,7:F0} | {s.CpuMicrosPerRequest,10:F0} | {s.CpuMicrosPerRequest - d.CpuMicrosPerRequest,16:F0}");
+        Console.WriteLine($"  {t.Name,-12} | {s.P(0.5),7:F3} | {s.P(0.99),7:F3} | {s.P(0.5) - d.P(0.5),9:F3} | {s.P(0.99) - d.P(0.99),9:F3} | {s.Rps,7:F0} | {s.CpuMicrosPerRequest,10:F0} | {s.CpuMicrosPerRequest - d.CpuMicrosPerRequest,16:F0}"
+            + (s.Allocated > 0 ? $" | {s.AllocatedKiBPerRequest - d.AllocatedKiBPerRequest,13:F1}" : ""));
 }
 
 async Task<WebApplication> GatewayAsync(bool audit, bool guards)
