@@ -31,16 +31,6 @@ public sealed class ChatExchange
     /// <summary>Worst guard action seen (allow, flag, redact) and the reasons behind it, for audit.</summary>
     public string Decision { get; set; } = "allow";
     public List<string> Reasons { get; } = [];
-
-    /// <summary>
-    /// Appends the reasons not already recorded, in order and without duplicates (what
-    /// <c>Reasons.AddRange(more.Except(Reasons))</c> does, without its per-call set and iterator).
-    /// </summary>
-    public void AddReasons(IReadOnlyList<string> more)
-    {
-        for (var i = 0; i < more.Count; i++)
-            if (!Reasons.Contains(more[i], StringComparer.Ordinal)) Reasons.Add(more[i]);
-    }
     public Dictionary<string, string> Attributes { get; } = new(StringComparer.Ordinal);
     /// <summary>Messages Attest added (retrieved context); they were guarded at retrieval and are not re-checked as input.</summary>
     public HashSet<JsonNode> InjectedMessages { get; } = new(ReferenceEqualityComparer.Instance);

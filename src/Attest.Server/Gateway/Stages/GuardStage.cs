@@ -77,7 +77,7 @@ internal sealed partial class GuardStage(IServiceProvider services) : IChatStage
     private async ValueTask<(string? Replacement, GatewayError? Error)> CheckAsync(ChatExchange x, string text, GuardContext context, CancellationToken cancellationToken)
     {
         var verdict = await _guards!.EvaluateAsync(text, context, cancellationToken);
-        x.AddReasons(verdict.Reasons);
+        x.Reasons.AddRange(verdict.Reasons.Except(x.Reasons, StringComparer.Ordinal));
         switch (verdict.Action)
         {
             case GuardAction.Block:
@@ -193,7 +193,7 @@ internal sealed partial class GuardStage(IServiceProvider services) : IChatStage
         if (step.Block is { } block)
         {
             if (!StreamRetryAllowed(x, block, holding)) x.RaiseDecision("block");
-            x.AddReasons(block.Reasons);
+            x.Reasons.AddRange(block.Reasons.Except(x.Reasons, StringComparer.Ordinal));
             return GatewayErrors.GuardBlocked(false, block.Faulted ? ["guard_fault", .. block.Reasons] : block.Reasons);
         }
         if (step.Findings.Count > 0) x.RaiseDecision("flag");
