@@ -16,7 +16,7 @@ using Microsoft.Extensions.Logging;
 //   "audit only" / "guards only" (--split): the full gateway less guards, or less durable audit, to attribute the added time.
 // Keys are real virtual keys (created with KeyManager, authenticated by keyed hash against the store on every request).
 // Options: --portkey, --split, --quick (fewer requests), --no-concurrent (concurrency-1 tables and saturation only),
-//          --micro (per-call cost of storage open and key authentication), --profile [--full] (only saturation of one gateway, to attach a profiler), --upstream-ms N (the fake upstream takes N ms per answer, like a model would; default 0).
+//          --alloc (allocations per request by type, sampled), --micro (per-call cost of storage open and key authentication), --profile [--full] (only saturation of one gateway, to attach a profiler), --upstream-ms N (the fake upstream takes N ms per answer, like a model would; default 0).
 var portkeyWanted = args.Contains("--portkey");
 var upstreamMs = args.SkipWhile(a => a != "--upstream-ms").Skip(1).Select(int.Parse).FirstOrDefault();
 var split = args.Contains("--split");
@@ -51,6 +51,12 @@ if (guardsOnly is not null) targets.Add(await AttestTargetAsync("guards only", g
 if (args.Contains("--micro"))
 {
     await Micro.RunAsync(bare, full, bareT.Headers[0].Value["Bearer ".Length..], quick ? 2000 : 10000);
+    await StopAllAsync();
+    return;
+}
+if (args.Contains("--alloc"))
+{
+    await AllocProfile.RunAsync(load, [direct, bareT, fullT], quick ? 5000 : 20000);
     await StopAllAsync();
     return;
 }
