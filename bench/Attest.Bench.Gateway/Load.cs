@@ -13,6 +13,8 @@ internal sealed class Samples
     private readonly List<double> _ms = [];
     public TimeSpan Cpu { get; set; }
     public TimeSpan Wall { get; set; }
+    /// <summary>Bytes allocated in this process (client, upstream, in-process gateway) while the samples were taken.</summary>
+    public long Allocated { get; set; }
     public int Count => _ms.Count;
     public void Add(double ms) => _ms.Add(ms);
     public void AddRange(IEnumerable<double> ms) => _ms.AddRange(ms);
@@ -23,6 +25,7 @@ internal sealed class Samples
         return sorted[Math.Min(sorted.Length - 1, (int)(q * sorted.Length))];
     }
     public double CpuMicrosPerRequest => Count == 0 ? double.NaN : Cpu.TotalMicroseconds / Count;
+    public double AllocatedKiBPerRequest => Count == 0 ? double.NaN : Allocated / 1024.0 / Count;
     public double Rps => Wall.TotalSeconds > 0 ? Count / Wall.TotalSeconds : double.NaN;
 }
 
@@ -71,10 +74,12 @@ internal sealed class Load(HttpClient http)
             {
                 var body = Body(t, stream);
                 var cpu = CpuNow(t);
+                var allocated = GC.GetTotalAllocatedBytes(precise: true);
                 var sw = Stopwatch.StartNew();
                 for (var i = 0; i < Math.Min(block, perTarget - done); i++) result[t].Add(await OnceAsync(t, body, stream));
                 result[t].Wall += sw.Elapsed;
                 result[t].Cpu += CpuNow(t) - cpu;
+                result[t].Allocated += GC.GetTotalAllocatedBytes(precise: true) - allocated;
             }
         }
         return result;

@@ -3,6 +3,7 @@ using Attest.Core.Guards;
 using Attest.Core.Identity;
 using Attest.Server.Gateway;
 using Attest.Storage;
+using Attest.Storage.Keys;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -19,6 +20,17 @@ internal static class Micro
         Console.WriteLine($"request-path pieces, one caller, {n} calls each (load average {Load.LoadAverage()}):");
         var db = gateway.Services.GetRequiredService<AttestDatabase>();
         await MeasureAsync("storage connection open + close (pooled)", n, async () => { await using var c = await db.OpenAsync(); });
+        var store = gateway.Services.GetRequiredService<KeyStore>();
+        var hash = gateway.Services.GetRequiredService<KeyPepper>().Hash(presentedKey);
+        await MeasureAsync("key store lookup, generic path (Dapper)", n, async () =>
+        {
+            if (await store.FindByHashUnpreparedAsync(hash) is null) throw new InvalidOperationException("bench key not found");
+        });
+        await MeasureAsync("key store lookup, prepared (per request)", n, async () =>
+        {
+            if (await store.FindByHashAsync(hash) is null) throw new InvalidOperationException("bench key not found");
+        });
+        await PostgresLookupAsync(n);
         var keys = gateway.Services.GetRequiredService<IKeyAuthenticator>();
         await MeasureAsync("virtual key authentication (store lookup)", n, async () =>
         {
@@ -35,6 +47,53 @@ internal static class Micro
         {
             _ = guards.Restore("Hello from upstream", output);
             return Task.CompletedTask;
+        });
+    }
+
+    /// <summary>The same two lookups on PostgreSQL, when ATTEST_TEST_POSTGRES names a server (a fresh database is created).</summary>
+    private static async Task PostgresLookupAsync(int n)
+    {
+        if (Environment.GetEnvironmentVariable("ATTEST_TEST_POSTGRES") is not { Length: > 0 } cs) return;
+        var name = "attest_bench_" + Guid.NewGuid().ToString("n");
+        await using (var admin = new Npgsql.NpgsqlConnection(cs))
+        {
+            await admin.OpenAsync();
+            await using var cmd = admin.CreateCommand();
+            cmd.CommandText = $"CREATE DATABASE {name}";
+            await cmd.ExecuteNonQueryAsync();
+        }
+        try { await PostgresLookupAsync(n, new Npgsql.NpgsqlConnectionStringBuilder(cs) { Database = name }.ToString()); }
+        finally
+        {
+            Npgsql.NpgsqlConnection.ClearAllPools();
+            await using var admin = new Npgsql.NpgsqlConnection(cs);
+            await admin.OpenAsync();
+            await using var cmd = admin.CreateCommand();
+            cmd.CommandText = $"DROP DATABASE IF EXISTS {name} WITH (FORCE)";
+            await cmd.ExecuteNonQueryAsync();
+        }
+    }
+
+    private static async Task PostgresLookupAsync(int n, string connectionString)
+    {
+        await using var db = new PostgresDatabase(connectionString);
+        await MigrationRunner.ApplyAsync(db);
+        using var store = new KeyStore(db);
+        var pepper = new KeyPepper(new byte[32]);
+        var secret = KeyMaterial.NewKey();
+        await store.CreateAsync(new StoredKey
+        {
+            Id = KeyMaterial.NewId(), KeyHash = pepper.Hash(secret), DisplayPrefix = KeyMaterial.DisplayPrefix(secret), Tenant = "acme",
+            Scopes = ["chat"], CreatedAt = DateTimeOffset.UnixEpoch,
+        });
+        var hash = pepper.Hash(secret);
+        await MeasureAsync("PostgreSQL key lookup, generic path (Dapper)", n, async () =>
+        {
+            if (await store.FindByHashUnpreparedAsync(hash) is null) throw new InvalidOperationException("bench key not found");
+        });
+        await MeasureAsync("PostgreSQL key lookup, prepared", n, async () =>
+        {
+            if (await store.FindByHashAsync(hash) is null) throw new InvalidOperationException("bench key not found");
         });
     }
 

@@ -16,7 +16,7 @@ using Microsoft.Extensions.Logging;
 //   "audit only" / "guards only" (--split): the full gateway less guards, or less durable audit, to attribute the added time.
 // Keys are real virtual keys (created with KeyManager, authenticated by keyed hash against the store on every request).
 // Options: --portkey, --split, --quick (fewer requests), --no-concurrent (concurrency-1 tables and saturation only),
-//          --micro (per-call cost of storage open and key authentication), --profile [--full] (only saturation of one gateway, to attach a profiler), --upstream-ms N (the fake upstream takes N ms per answer, like a model would; default 0).
+//          --alloc (allocations per request by type, sampled), --micro (per-call cost of storage open and key authentication), --profile [--full] (only saturation of one gateway, to attach a profiler), --upstream-ms N (the fake upstream takes N ms per answer, like a model would; default 0).
 var portkeyWanted = args.Contains("--portkey");
 var upstreamMs = args.SkipWhile(a => a != "--upstream-ms").Skip(1).Select(int.Parse).FirstOrDefault();
 var split = args.Contains("--split");
@@ -51,6 +51,12 @@ if (guardsOnly is not null) targets.Add(await AttestTargetAsync("guards only", g
 if (args.Contains("--micro"))
 {
     await Micro.RunAsync(bare, full, bareT.Headers[0].Value["Bearer ".Length..], quick ? 2000 : 10000);
+    await StopAllAsync();
+    return;
+}
+if (args.Contains("--alloc"))
+{
+    await AllocProfile.RunAsync(load, [direct, bareT, fullT], quick ? 5000 : 20000);
     await StopAllAsync();
     return;
 }
@@ -146,10 +152,11 @@ static void Print(string scenario, Dictionary<Target, Samples> result, Target di
 {
     Console.WriteLine();
     Console.WriteLine($"{scenario} (load average {Load.LoadAverage()})");
-    Console.WriteLine("  target       |  p50 ms |  p99 ms | added p50 | added p99 |   req/s | CPU µs/req | added CPU µs/req");
+    Console.WriteLine("  target       |  p50 ms |  p99 ms | added p50 | added p99 |   req/s | CPU µs/req | added CPU µs/req | added KiB/req");
     var d = result[direct];
     foreach (var (t, s) in result)
-        Console.WriteLine($"  {t.Name,-12} | {s.P(0.5),7:F3} | {s.P(0.99),7:F3} | {s.P(0.5) - d.P(0.5),9:F3} | {s.P(0.99) - d.P(0.99),9:F3} | {s.Rps,7:F0} | {s.CpuMicrosPerRequest,10:F0} | {s.CpuMicrosPerRequest - d.CpuMicrosPerRequest,16:F0}");
+        Console.WriteLine($"  {t.Name,-12} | {s.P(0.5),7:F3} | {s.P(0.99),7:F3} | {s.P(0.5) - d.P(0.5),9:F3} | {s.P(0.99) - d.P(0.99),9:F3} | {s.Rps,7:F0} | {s.CpuMicrosPerRequest,10:F0} | {s.CpuMicrosPerRequest - d.CpuMicrosPerRequest,16:F0}"
+            + (s.Allocated > 0 ? $" | {s.AllocatedKiBPerRequest - d.AllocatedKiBPerRequest,13:F1}" : ""));
 }
 
 async Task<WebApplication> GatewayAsync(bool audit, bool guards)

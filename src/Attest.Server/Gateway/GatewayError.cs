@@ -109,6 +109,8 @@ public static class GatewayErrors
         new(500, "internal_error", "api_error", "Attest could not complete the request; nothing was sent upstream after the failure point.");
     public static GatewayError AuditUnavailable() =>
         new(503, "audit_unavailable", "api_error", "The request was refused because the audit record could not be written.");
+    public static GatewayError AuthUnavailable() =>
+        new(503, "auth_unavailable", "api_error", "Key authentication is unavailable; the request was refused.");
     public static GatewayError PolicyUnavailable() =>
         new(503, "policy_unavailable", "api_error", "The request was refused because a policy check failed.");
 }

@@ -3,6 +3,7 @@ using Attest.Core.Config;
 using Attest.Core.Identity;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Attest.Server.Gateway;
 
@@ -11,9 +12,11 @@ namespace Attest.Server.Gateway;
 /// <see cref="IKeyAuthenticator"/>; none registered means every key is refused), checks the scope
 /// the endpoint needs, and resolves the end user — from a signed on-behalf-of token when one is
 /// sent, else from <c>x-attest-user</c> or the body's <c>user</c> (when <c>identity.trustUserHeader</c>) —
-/// into one <see cref="GatewayRequestFeature"/>. Thread-safe singleton.
+/// into one <see cref="GatewayRequestFeature"/>. An authenticator that throws (key store unreachable)
+/// refuses the request with 503 <c>auth_unavailable</c>. Thread-safe singleton.
 /// </summary>
-public sealed class IdentityResolver(IServiceProvider services, IPolicySource policy, OnBehalfOfValidator onBehalfOf, TimeProvider time)
+public sealed partial class IdentityResolver(IServiceProvider services, IPolicySource policy, OnBehalfOfValidator onBehalfOf, TimeProvider time,
+    ILogger<IdentityResolver> logger)
 {
     /// <summary>Scopes a key has when it lists none.</summary>
     public static readonly IReadOnlyList<string> DefaultScopes = ["chat", "embeddings"];
@@ -29,7 +32,14 @@ public sealed class IdentityResolver(IServiceProvider services, IPolicySource po
         var presented = PresentedKey(http.Request);
         if (presented is null) return (null, GatewayErrors.MissingApiKey());
         if (_authenticator is null) return (null, GatewayErrors.InvalidApiKey());
-        var auth = await _authenticator.AuthenticateAsync(presented, http.RequestAborted);
+        KeyAuthentication auth;
+        try { auth = await _authenticator.AuthenticateAsync(presented, http.RequestAborted); }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Fail closed: a key whose record cannot be read is refused (503, not 500: the client did nothing wrong).
+            LogAuthenticationFailed(logger, e.GetType().Name);
+            return (null, GatewayErrors.AuthUnavailable());
+        }
         var now = time.GetUtcNow();
         var key = auth.Key;
         GatewayError? failure = auth.Failure switch
@@ -97,4 +107,7 @@ public sealed class IdentityResolver(IServiceProvider services, IPolicySource po
         if (request.Headers["api-key"].FirstOrDefault() is { Length: > 0 } azure) return azure;
         return request.Headers["x-api-key"].FirstOrDefault() is { Length: > 0 } x ? x : null;
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Key authentication failed ({ExceptionType}); request refused with auth_unavailable")]
+    private static partial void LogAuthenticationFailed(ILogger logger, string exceptionType);
 }

@@ -38,6 +38,11 @@ public static class AttestHost
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
         builder.Logging.SetMinimumLevel(options.LogLevel);
+        // No per-request framework logging: at Information ASP.NET Core writes four lines per request, and with
+        // its hosting logger enabled at all it also starts an Activity and a logging scope for every request.
+        // Attest's own events (refusals, failures) and the audit log are the per-request record.
+        builder.Logging.AddFilter("Microsoft.AspNetCore", options.LogLevel > LogLevel.Warning ? options.LogLevel : LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
         builder.WebHost.UseUrls(options.Listen ?? snapshot.Config.Server.Listen);
         builder.WebHost.ConfigureKestrel(k =>
         {

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Data.Common;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
-using System.Text;
 using Attest.Server.Gateway;
 using Attest.Storage.Keys;
 using Microsoft.Extensions.Logging;
@@ -35,7 +35,7 @@ public sealed partial class KeyAuthenticator(KeyStore store, ConfigKeys configKe
         var stored = await store.FindByHashAsync(hash, cancellationToken);
         // The lookup is by an HMAC under a secret pepper, so its timing says nothing about the key;
         // the fixed-time comparison makes the match itself explicit.
-        if (stored is null || !CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(stored.KeyHash), Encoding.ASCII.GetBytes(hash)))
+        if (stored is null || !CryptographicOperations.FixedTimeEquals(MemoryMarshal.AsBytes(stored.KeyHash.AsSpan()), MemoryMarshal.AsBytes(hash.AsSpan())))
             return new(null, KeyFailure.Unknown);
         var key = KeyMapping.ToVirtualKey(stored);
         if (stored.RevokedAt is not null) return new(key, KeyFailure.Revoked);

@@ -46,7 +46,16 @@ public sealed class KeyPepper
     public string Hash(string key)
     {
         Span<byte> mac = stackalloc byte[32];
-        HMACSHA256.HashData(_secret, Encoding.UTF8.GetBytes(key), mac);
+        // Keys are short (the authenticator refuses more than 512 characters): encode on the stack.
+        var max = Encoding.UTF8.GetMaxByteCount(key.Length);
+        if (max > 2048)
+        {
+            HMACSHA256.HashData(_secret, Encoding.UTF8.GetBytes(key), mac);
+            return Convert.ToHexStringLower(mac);
+        }
+        Span<byte> utf8 = stackalloc byte[max];
+        var n = Encoding.UTF8.GetBytes(key, utf8);
+        HMACSHA256.HashData(_secret, utf8[..n], mac);
         return Convert.ToHexStringLower(mac);
     }
 

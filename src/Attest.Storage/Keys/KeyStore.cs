@@ -4,9 +4,11 @@ namespace Attest.Storage.Keys;
 
 /// <summary>
 /// Virtual keys in the Attest database (SQLite or PostgreSQL). Every read goes to the database, so
-/// a revocation written by one replica is seen by the next lookup on every replica. Thread-safe.
+/// a revocation written by one replica is seen by the next lookup on every replica. The per-request
+/// lookup by hash runs a statement compiled once (<see cref="KeyLookup"/>). Thread-safe; disposing
+/// closes the connections the lookup keeps.
 /// </summary>
-public sealed class KeyStore(AttestDatabase db)
+public sealed class KeyStore(AttestDatabase db) : IDisposable
 {
     private const string Columns =
         "id, key_hash, display_prefix, tenant, agent, principal, models, scopes, rpm, tpm, created_at, expires_at, revoked_at, last_used_at, rotated_from";
@@ -23,9 +25,23 @@ public sealed class KeyStore(AttestDatabase db)
             KeyRow.From(key), cancellationToken: cancellationToken));
     }
 
-    /// <summary>The key whose keyed hash is <paramref name="keyHash"/> (indexed lookup), or null.</summary>
+    private readonly KeyLookup _byHash = new(db, $"{Select} WHERE key_hash = @v");
+
+    /// <summary>
+    /// The key whose keyed hash is <paramref name="keyHash"/> (indexed lookup), or null. Read from the
+    /// database on every call, through a prepared statement.
+    /// </summary>
     public Task<StoredKey?> FindByHashAsync(string keyHash, CancellationToken cancellationToken = default) =>
+        _byHash.FindAsync(keyHash, cancellationToken);
+
+    /// <summary>The same lookup through the generic (unprepared, mapped) path; the reference the prepared one is tested against.</summary>
+    internal Task<StoredKey?> FindByHashUnpreparedAsync(string keyHash, CancellationToken cancellationToken = default) =>
         SingleAsync("key_hash = @v", keyHash, cancellationToken);
+
+    /// <summary>Idle prepared lookups kept open (for tests).</summary>
+    internal int IdleLookups => _byHash.IdleCount;
+
+    public void Dispose() => _byHash.Dispose();
 
     public Task<StoredKey?> GetAsync(string id, CancellationToken cancellationToken = default) =>
         SingleAsync("id = @v", id, cancellationToken);

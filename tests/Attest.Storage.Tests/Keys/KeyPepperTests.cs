@@ -29,4 +29,17 @@ public class KeyPepperTests
         Assert.Equal(keys.Count, keys.Distinct().Count());
         Assert.Equal("atk_abcdef", KeyMaterial.DisplayPrefix("atk_abcdefghijk"));
     }
+
+    [Theory]
+    [InlineData("atk_example")]
+    [InlineData("")]
+    [InlineData("clé-ünïcödé-🔑")]
+    [InlineData(null)] // long: 4,000 characters, past the stack buffer
+    public void Hash_is_the_hex_HMAC_SHA256_of_the_UTF8_key_under_the_pepper(string? key)
+    {
+        key ??= string.Concat(Enumerable.Repeat("é0123456789", 400));
+        var secret = Enumerable.Range(1, 32).Select(i => (byte)i).ToArray();
+        var expected = Convert.ToHexStringLower(System.Security.Cryptography.HMACSHA256.HashData(secret, System.Text.Encoding.UTF8.GetBytes(key)));
+        Assert.Equal(expected, new KeyPepper(secret).Hash(key));
+    }
 }
