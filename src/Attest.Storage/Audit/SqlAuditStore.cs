@@ -4,7 +4,6 @@ using Attest.Audit.Log;
 using Attest.Core.Audit;
 using Dapper;
 using Microsoft.Data.Sqlite;
-using Npgsql;
 using SQLitePCL;
 
 namespace Attest.Storage.Audit;
@@ -21,17 +20,16 @@ public sealed partial class SqlAuditStore(AttestDatabase db) : IAuditStore
 
     public async Task AppendAsync(Func<AuditTail, AuditBatch> build, CancellationToken cancellationToken = default)
     {
-        await using var c = await db.OpenAsync(cancellationToken);
-        await using var tx = await c.BeginTransactionAsync(cancellationToken);
-        var tail = await ReadTailAsync(c, tx, cancellationToken, lockFirst: db.Kind == DatabaseKind.Postgres);
-        var batch = build(tail);
-        if (batch.Rows.Count > 0 && batch.Rows[0].Sequence != tail.Size) throw new InvalidOperationException("batch does not continue the tail");
-        if (c is NpgsqlConnection npg)
+        if (db is PostgresDatabase pg)
         {
-            await WritePostgresAsync(npg, (NpgsqlTransaction)tx, batch, cancellationToken);
-            await tx.CommitAsync(cancellationToken);
+            await AppendPostgresAsync(pg, build, cancellationToken);
             return;
         }
+        await using var c = await db.OpenAsync(cancellationToken);
+        await using var tx = await c.BeginTransactionAsync(cancellationToken);
+        var tail = await ReadTailAsync(c, tx, cancellationToken);
+        var batch = build(tail);
+        if (batch.Rows.Count > 0 && batch.Rows[0].Sequence != tail.Size) throw new InvalidOperationException("batch does not continue the tail");
         InsertRows((SqliteConnection)c, batch.Rows);
         if (batch.Checkpoint is { } cp)
             await c.ExecuteAsync(new CommandDefinition("INSERT INTO audit_checkpoints (size, root, time_ms, key_id, note) VALUES (@Size, @Root, @t, @KeyId, @Note)",
@@ -94,15 +92,10 @@ public sealed partial class SqlAuditStore(AttestDatabase db) : IAuditStore
         return await ReadTailAsync(c, null, cancellationToken);
     }
 
-    // PostgreSQL: the advisory lock and the tail read go in one round trip (the lock is taken first:
-    // the statements run in order, and the SELECT's snapshot is taken after the lock is held).
-    private static async Task<AuditTail> ReadTailAsync(DbConnection c, DbTransaction? tx, CancellationToken ct, bool lockFirst = false)
+    private static async Task<AuditTail> ReadTailAsync(DbConnection c, DbTransaction? tx, CancellationToken ct)
     {
-        var sql = "SELECT size, chain, frontier, last_checkpoint FROM audit_state WHERE id = 1";
-        if (lockFirst) sql = $"SELECT pg_advisory_xact_lock({AppendLockKey}); " + sql;
-        await using var multi = await c.QueryMultipleAsync(new CommandDefinition(sql, transaction: tx, cancellationToken: ct));
-        if (lockFirst) await multi.ReadAsync();
-        var row = await multi.ReadSingleAsync<(long Size, byte[] Chain, byte[] Frontier, long Last)>();
+        var row = await c.QuerySingleAsync<(long Size, byte[] Chain, byte[] Frontier, long Last)>(new CommandDefinition(
+            "SELECT size, chain, frontier, last_checkpoint FROM audit_state WHERE id = 1", transaction: tx, cancellationToken: ct));
         return new AuditTail(row.Size, row.Chain, row.Frontier ?? [], row.Last);
     }
 
