@@ -1,6 +1,8 @@
 using Attest.Audit.Log;
 using Npgsql;
 
+[assembly: System.Runtime.CompilerServices.InternalsVisibleTo("Attest.Storage.Tests")]
+
 namespace Attest.Storage.Audit;
 
 // The PostgreSQL side of the audit store. Every append takes pg_advisory_xact_lock(7428190004)
@@ -21,6 +23,16 @@ public sealed partial class SqlAuditStore
 
     // The tail this store last committed or saw under the lock; null when unknown (start, after an error).
     private AuditTail? _postgresTail;
+    private long _fastAppends, _classicAppends, _staleTails;
+
+    /// <summary>PostgreSQL appends committed in one round trip on the remembered tail.</summary>
+    internal long FastAppends => Interlocked.Read(ref _fastAppends);
+
+    /// <summary>PostgreSQL appends committed by the classic path (lock + tail read, insert, COMMIT).</summary>
+    internal long ClassicAppends => Interlocked.Read(ref _classicAppends);
+
+    /// <summary>One-round-trip attempts that found another tail stored and wrote nothing.</summary>
+    internal long StaleTails => Interlocked.Read(ref _staleTails);
 
     private static readonly string Unnest =
         "unnest($1::bigint[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[], " +
@@ -54,8 +66,10 @@ public sealed partial class SqlAuditStore
             if (applied)
             {
                 Volatile.Write(ref _postgresTail, batch.Tail);
+                Interlocked.Increment(ref _fastAppends);
                 return;
             }
+            Interlocked.Increment(ref _staleTails);
             known = stored;
         }
         await using var tx = await c.BeginTransactionAsync(ct);
@@ -64,6 +78,7 @@ public sealed partial class SqlAuditStore
         await WritePostgresAsync(c, tx, slow, ct);
         await tx.CommitAsync(ct);
         Volatile.Write(ref _postgresTail, slow.Tail);
+        Interlocked.Increment(ref _classicAppends);
     }
 
     private static AuditBatch Build(Func<AuditTail, AuditBatch> build, AuditTail tail)
