@@ -1,4 +1,7 @@
 using System.Text;
+using System.Text.Json.Nodes;
+using Attest.Audit.Checkpoints;
+using Attest.Audit.Crypto;
 using Attest.Audit.Log;
 using Attest.Audit.Merkle;
 using Attest.Core.Audit;
@@ -153,5 +156,36 @@ public class AuditAppendPathTests
         await store.AppendAsync(Builder("z", 4, true));
         await serial.AppendAsync(Builder("z", 4, true));
         Assert.Equal(await DumpAsync(serial), await DumpAsync(store));
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabases.Backends), MemberType = typeof(TestDatabases))]
+    public async Task Four_replicas_appending_at_once_produce_one_contiguous_verifying_log(string backend)
+    {
+        await using var db = await TestDatabases.CreateAsync(backend);
+        var key = CheckpointKey.Generate("attest");
+        var master = PayloadCrypto.NewKey();
+        var stores = Enumerable.Range(0, 4).Select(_ => new SqlAuditStore(db)).ToArray();
+        var logs = stores.Select(s => new AuditLog(s, new AuditLogOptions { SigningKey = key, MasterKey = master, CheckpointEvery = 50 })).ToArray();
+        try
+        {
+            await Task.WhenAll(Enumerable.Range(0, 400).Select(i => logs[i % 4].AppendAsync(new AuditRecord
+            {
+                Type = AuditEventTypes.ChatRequest, Tenant = "acme", Subject = $"acme/user/u{i % 7}", DataClass = "prompts",
+                Actor = new AuditActor { KeyId = $"k{i % 4}" }, Payload = new JsonObject { ["i"] = i },
+            }).AsTask()));
+            await logs[0].CheckpointAsync();
+        }
+        finally
+        {
+            foreach (var l in logs) await l.DisposeAsync();
+        }
+        var seqs = new List<long>();
+        await foreach (var r in stores[0].ReadRowsAsync(0, long.MaxValue)) seqs.Add(r.Sequence);
+        Assert.Equal(Enumerable.Range(0, 400).Select(i => (long)i), seqs);
+        var report = await AuditOperations.VerifyAsync(stores[0], [key]);
+        Assert.True(report.Ok, report.Message);
+        Assert.Equal(400, report.Entries);
+        if (backend == "postgres") Assert.All(stores, s => Assert.True(s.FastAppends + s.ClassicAppends > 0));
     }
 }
