@@ -11,7 +11,7 @@ using Npgsql;
 // Audit benchmarks: durable appends/s with 64 and 256 concurrent writers (SQLite, PostgreSQL), verification
 // entries/s, proof latency at 1M (and 10M with --10m).
 //   --writers 64,256   writer counts          --quick       5,000 events per run instead of 40,000
-//   --only sqlite,postgres,verify,proofs     run only these parts
+//   --only sqlite,postgres,verify,proofs     run only these parts (pgstore: PostgreSQL store alone, not in the default set)
 //   --profile / --profile-hash               CPU per stage of the append path / per hash call
 if (args.Contains("--profile-hash")) { HashProfile.Run(); return; }
 if (args.Contains("--profile-pipeline")) { await PipelineProfile.RunAsync(); return; }
@@ -113,6 +113,8 @@ if (only.Contains("postgres"))
     }
     else Console.WriteLine("PostgreSQL: skipped (set ATTEST_TEST_POSTGRES)");
 }
+
+if (only.Contains("pgstore") && Environment.GetEnvironmentVariable("ATTEST_TEST_POSTGRES") is { } pgStore) await PostgresStoreBench.RunAsync(pgStore);
 
 if (only.Contains("verify")) VerifyBench.Run(200_000, key);
 

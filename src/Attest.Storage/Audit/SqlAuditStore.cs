@@ -4,7 +4,6 @@ using Attest.Audit.Log;
 using Attest.Core.Audit;
 using Dapper;
 using Microsoft.Data.Sqlite;
-using Npgsql;
 using SQLitePCL;
 
 namespace Attest.Storage.Audit;
@@ -15,24 +14,22 @@ namespace Attest.Storage.Audit;
 /// tail, so several processes or replicas append to one totally ordered log. Commits are durable
 /// (synchronous=FULL / synchronous_commit). Thread-safe.
 /// </summary>
-public sealed class SqlAuditStore(AttestDatabase db) : IAuditStore
+public sealed partial class SqlAuditStore(AttestDatabase db) : IAuditStore
 {
-    private const long AppendLockKey = 7428190004;
     private const string Columns = "seq, id, time_ms, type, tenant, actor_key, actor_principal, actor_agent, actor_user, actor_admin, subject, data_class, canonical, leaf, chain, payload";
 
     public async Task AppendAsync(Func<AuditTail, AuditBatch> build, CancellationToken cancellationToken = default)
     {
-        await using var c = await db.OpenAsync(cancellationToken);
-        await using var tx = await c.BeginTransactionAsync(cancellationToken);
-        var tail = await ReadTailAsync(c, tx, cancellationToken, lockFirst: db.Kind == DatabaseKind.Postgres);
-        var batch = build(tail);
-        if (batch.Rows.Count > 0 && batch.Rows[0].Sequence != tail.Size) throw new InvalidOperationException("batch does not continue the tail");
-        if (c is NpgsqlConnection npg)
+        if (db is PostgresDatabase pg)
         {
-            await WritePostgresAsync(npg, (NpgsqlTransaction)tx, batch, cancellationToken);
-            await tx.CommitAsync(cancellationToken);
+            await AppendPostgresAsync(pg, build, cancellationToken);
             return;
         }
+        await using var c = await db.OpenAsync(cancellationToken);
+        await using var tx = await c.BeginTransactionAsync(cancellationToken);
+        var tail = await ReadTailAsync(c, tx, cancellationToken);
+        var batch = build(tail);
+        if (batch.Rows.Count > 0 && batch.Rows[0].Sequence != tail.Size) throw new InvalidOperationException("batch does not continue the tail");
         InsertRows((SqliteConnection)c, batch.Rows);
         if (batch.Checkpoint is { } cp)
             await c.ExecuteAsync(new CommandDefinition("INSERT INTO audit_checkpoints (size, root, time_ms, key_id, note) VALUES (@Size, @Root, @t, @KeyId, @Note)",
@@ -89,73 +86,16 @@ public sealed class SqlAuditStore(AttestDatabase db) : IAuditStore
 
     private static void Check(int rc, sqlite3 db) => SqliteException.ThrowExceptionForRC(rc, db);
 
-    private static readonly string PostgresInsert =
-        $"INSERT INTO audit_entries ({Columns}) SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[], " +
-        "$8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::bytea[], $14::bytea[], $15::bytea[], $16::bytea[])";
-
-    // PostgreSQL: rows (as one array per column), checkpoint and new tail go in one batch, so an
-    // append is three round trips: lock + tail, this batch, COMMIT.
-    private static async Task WritePostgresAsync(NpgsqlConnection c, NpgsqlTransaction tx, AuditBatch batch, CancellationToken ct)
-    {
-        await using var b = new NpgsqlBatch(c, tx);
-        var rows = batch.Rows;
-        if (rows.Count > 0)
-        {
-            var insert = new NpgsqlBatchCommand(PostgresInsert);
-            Add(insert, rows.Select(r => r.Sequence).ToArray());
-            Add(insert, rows.Select(r => r.Id).ToArray());
-            Add(insert, rows.Select(r => r.Time.ToUnixTimeMilliseconds()).ToArray());
-            Add(insert, rows.Select(r => r.Type).ToArray());
-            Add(insert, rows.Select(r => r.Tenant).ToArray());
-            Add(insert, rows.Select(r => r.Actor.KeyId).ToArray());
-            Add(insert, rows.Select(r => r.Actor.Principal).ToArray());
-            Add(insert, rows.Select(r => r.Actor.Agent).ToArray());
-            Add(insert, rows.Select(r => r.Actor.EndUser).ToArray());
-            Add(insert, rows.Select(r => r.Actor.Admin).ToArray());
-            Add(insert, rows.Select(r => r.Subject).ToArray());
-            Add(insert, rows.Select(r => r.DataClass).ToArray());
-            Add(insert, rows.Select(r => r.Canonical).ToArray());
-            Add(insert, rows.Select(r => r.LeafHash).ToArray());
-            Add(insert, rows.Select(r => r.ChainHash).ToArray());
-            Add(insert, rows.Select(r => r.Payload).ToArray());
-            b.BatchCommands.Add(insert);
-        }
-        if (batch.Checkpoint is { } cp)
-        {
-            var checkpoint = new NpgsqlBatchCommand("INSERT INTO audit_checkpoints (size, root, time_ms, key_id, note) VALUES ($1, $2, $3, $4, $5)");
-            Add(checkpoint, cp.Size);
-            Add(checkpoint, cp.Root);
-            Add(checkpoint, cp.Time.ToUnixTimeMilliseconds());
-            Add(checkpoint, cp.KeyId);
-            Add(checkpoint, cp.Note);
-            b.BatchCommands.Add(checkpoint);
-        }
-        var state = new NpgsqlBatchCommand("UPDATE audit_state SET size = $1, chain = $2, frontier = $3, last_checkpoint = $4 WHERE id = 1");
-        Add(state, batch.Tail.Size);
-        Add(state, batch.Tail.ChainHash);
-        Add(state, batch.Tail.Frontier);
-        Add(state, batch.Tail.LastCheckpointSize);
-        b.BatchCommands.Add(state);
-        await b.ExecuteNonQueryAsync(ct);
-    }
-
-    private static void Add<T>(NpgsqlBatchCommand command, T value) => command.Parameters.Add(new NpgsqlParameter<T> { TypedValue = value });
-
     public async Task<AuditTail> ReadTailAsync(CancellationToken cancellationToken = default)
     {
         await using var c = await db.OpenAsync(cancellationToken);
         return await ReadTailAsync(c, null, cancellationToken);
     }
 
-    // PostgreSQL: the advisory lock and the tail read go in one round trip (the lock is taken first:
-    // the statements run in order, and the SELECT's snapshot is taken after the lock is held).
-    private static async Task<AuditTail> ReadTailAsync(DbConnection c, DbTransaction? tx, CancellationToken ct, bool lockFirst = false)
+    private static async Task<AuditTail> ReadTailAsync(DbConnection c, DbTransaction? tx, CancellationToken ct)
     {
-        var sql = "SELECT size, chain, frontier, last_checkpoint FROM audit_state WHERE id = 1";
-        if (lockFirst) sql = $"SELECT pg_advisory_xact_lock({AppendLockKey}); " + sql;
-        await using var multi = await c.QueryMultipleAsync(new CommandDefinition(sql, transaction: tx, cancellationToken: ct));
-        if (lockFirst) await multi.ReadAsync();
-        var row = await multi.ReadSingleAsync<(long Size, byte[] Chain, byte[] Frontier, long Last)>();
+        var row = await c.QuerySingleAsync<(long Size, byte[] Chain, byte[] Frontier, long Last)>(new CommandDefinition(
+            "SELECT size, chain, frontier, last_checkpoint FROM audit_state WHERE id = 1", transaction: tx, cancellationToken: ct));
         return new AuditTail(row.Size, row.Chain, row.Frontier ?? [], row.Last);
     }
 
