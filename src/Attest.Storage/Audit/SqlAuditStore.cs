@@ -15,13 +15,18 @@ namespace Attest.Storage.Audit;
 /// tail, so several processes or replicas append to one totally ordered log. Commits are durable
 /// (synchronous=FULL / synchronous_commit). Thread-safe.
 /// </summary>
-public sealed class SqlAuditStore(AttestDatabase db) : IAuditStore
+public sealed partial class SqlAuditStore(AttestDatabase db) : IAuditStore
 {
     private const long AppendLockKey = 7428190004;
     private const string Columns = "seq, id, time_ms, type, tenant, actor_key, actor_principal, actor_agent, actor_user, actor_admin, subject, data_class, canonical, leaf, chain, payload";
 
     public async Task AppendAsync(Func<AuditTail, AuditBatch> build, CancellationToken cancellationToken = default)
     {
+        if (db is SqliteDatabase sqlite)
+        {
+            await AppendSqliteAsync(sqlite, build, cancellationToken);
+            return;
+        }
         await using var c = await db.OpenAsync(cancellationToken);
         await using var tx = await c.BeginTransactionAsync(cancellationToken);
         var tail = await ReadTailAsync(c, tx, cancellationToken, lockFirst: db.Kind == DatabaseKind.Postgres);
@@ -33,61 +38,8 @@ public sealed class SqlAuditStore(AttestDatabase db) : IAuditStore
             await tx.CommitAsync(cancellationToken);
             return;
         }
-        InsertRows((SqliteConnection)c, batch.Rows);
-        if (batch.Checkpoint is { } cp)
-            await c.ExecuteAsync(new CommandDefinition("INSERT INTO audit_checkpoints (size, root, time_ms, key_id, note) VALUES (@Size, @Root, @t, @KeyId, @Note)",
-                new { cp.Size, cp.Root, t = cp.Time.ToUnixTimeMilliseconds(), cp.KeyId, cp.Note }, tx, cancellationToken: cancellationToken));
-        await c.ExecuteAsync(new CommandDefinition("UPDATE audit_state SET size = @Size, chain = @ChainHash, frontier = @Frontier, last_checkpoint = @LastCheckpointSize WHERE id = 1",
-            batch.Tail, tx, cancellationToken: cancellationToken));
-        await tx.CommitAsync(cancellationToken);
+        throw new InvalidOperationException($"unsupported database {db.Kind}");
     }
-
-    private static readonly string InsertSql =
-        $"INSERT INTO audit_entries ({Columns}) VALUES ({string.Join(", ", Enumerable.Range(1, Columns.Split(", ").Length).Select(i => "?" + i.ToString(System.Globalization.CultureInfo.InvariantCulture)))})";
-
-    // One prepared single-row INSERT, stepped once per row with parameters bound by position on
-    // SQLite's own handle: no per-parameter name lookups (which made multi-row statements quadratic)
-    // and no per-row command objects. The rows join the transaction already open on the connection.
-    private static void InsertRows(SqliteConnection c, IReadOnlyList<AuditRow> rows)
-    {
-        if (rows.Count == 0) return;
-        var db = c.Handle ?? throw new InvalidOperationException("the SQLite connection is not open");
-        Check(raw.sqlite3_prepare_v2(db, InsertSql, out var stmt), db);
-        using (stmt)
-        {
-            foreach (var r in rows)
-            {
-                Check(raw.sqlite3_bind_int64(stmt, 1, r.Sequence), db);
-                BindText(stmt, 2, r.Id, db);
-                Check(raw.sqlite3_bind_int64(stmt, 3, r.Time.ToUnixTimeMilliseconds()), db);
-                BindText(stmt, 4, r.Type, db);
-                BindText(stmt, 5, r.Tenant, db);
-                BindText(stmt, 6, r.Actor.KeyId, db);
-                BindText(stmt, 7, r.Actor.Principal, db);
-                BindText(stmt, 8, r.Actor.Agent, db);
-                BindText(stmt, 9, r.Actor.EndUser, db);
-                BindText(stmt, 10, r.Actor.Admin, db);
-                BindText(stmt, 11, r.Subject, db);
-                BindText(stmt, 12, r.DataClass, db);
-                BindBlob(stmt, 13, r.Canonical, db);
-                BindBlob(stmt, 14, r.LeafHash, db);
-                BindBlob(stmt, 15, r.ChainHash, db);
-                BindBlob(stmt, 16, r.Payload, db);
-                var rc = raw.sqlite3_step(stmt);
-                if (rc != raw.SQLITE_DONE) Check(rc, db);
-                Check(raw.sqlite3_reset(stmt), db);
-            }
-        }
-    }
-
-    private static void BindText(sqlite3_stmt stmt, int index, string? value, sqlite3 db) =>
-        Check(value is null ? raw.sqlite3_bind_null(stmt, index) : raw.sqlite3_bind_text(stmt, index, value), db);
-
-    private static void BindBlob(sqlite3_stmt stmt, int index, byte[]? value, sqlite3 db) =>
-        Check(value is null ? raw.sqlite3_bind_null(stmt, index)
-            : value.Length == 0 ? raw.sqlite3_bind_zeroblob(stmt, index, 0) : raw.sqlite3_bind_blob(stmt, index, value), db);
-
-    private static void Check(int rc, sqlite3 db) => SqliteException.ThrowExceptionForRC(rc, db);
 
     private static readonly string PostgresInsert =
         $"INSERT INTO audit_entries ({Columns}) SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[], " +
