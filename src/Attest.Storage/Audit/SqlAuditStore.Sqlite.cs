@@ -5,27 +5,19 @@ using SQLitePCL;
 namespace Attest.Storage.Audit;
 
 // The SQLite append path: one appending connection per store with prepared statements
-// (SqliteAppender) and background WAL checkpoints (WalCheckpointer). Appends of one store are
+// (SqliteAppender). Appends of one store are
 // serialised by a gate; appends of other stores or processes are serialised by BEGIN IMMEDIATE.
 public sealed partial class SqlAuditStore : IAsyncDisposable
 {
     private readonly SemaphoreSlim _appendGate = new(1, 1);
     private SqliteAppender? _appender;
-    private WalCheckpointer? _wal;
-
-    /// <summary>Background WAL checkpointing of the SQLite append connection (null until the first SQLite append).</summary>
-    internal WalCheckpointer? Wal => _wal;
-
-    /// <summary>Test hook: the WAL checkpointer to use for SQLite appends (before the first append).</summary>
-    internal WalCheckpointer? WalOverride { get; init; }
 
     private async Task AppendSqliteAsync(SqliteDatabase sqlite, Func<AuditTail, AuditBatch> build, CancellationToken cancellationToken)
     {
         await _appendGate.WaitAsync(cancellationToken);
         try
         {
-            _wal ??= WalOverride ?? new WalCheckpointer(sqlite.Path);
-            _appender ??= new SqliteAppender(sqlite, _wal);
+            _appender ??= new SqliteAppender(sqlite);
             try { _appender.Append(build); }
             catch
             {
@@ -40,7 +32,7 @@ public sealed partial class SqlAuditStore : IAsyncDisposable
 
     private static void Check(int rc, sqlite3 db) => SqliteException.ThrowExceptionForRC(rc, db);
 
-    /// <summary>Closes the SQLite append and checkpoint connections (reopened by a later append). Reads need no disposal.</summary>
+    /// <summary>Closes the SQLite append connection (reopened by a later append). Reads need no disposal.</summary>
     public async ValueTask DisposeAsync()
     {
         await _appendGate.WaitAsync();
@@ -48,7 +40,6 @@ public sealed partial class SqlAuditStore : IAsyncDisposable
         {
             _appender?.Dispose();
             _appender = null;
-            _wal?.Dispose();
         }
         finally { _appendGate.Release(); }
     }

@@ -9,10 +9,10 @@ namespace Attest.Storage.Audit;
 /// whose statements — BEGIN IMMEDIATE, tail read, row insert, checkpoint insert, tail update,
 /// COMMIT — are prepared once and stepped on SQLite's own handle, so a commit pays no statement
 /// compilation, no ADO.NET command objects and no Dapper mapping. The connection runs
-/// synchronous=FULL (the WAL is fsynced before COMMIT returns, as on every Attest connection) with
-/// automatic WAL checkpoints off: <see cref="WalCheckpointer"/> checkpoints in the background and
-/// bounds the WAL. Not thread-safe: <see cref="SqlAuditStore"/> serialises calls. Any failure rolls
-/// back and closes the connection; the next append reopens it.
+/// synchronous=FULL (the WAL is fsynced before COMMIT returns, as on every Attest connection) and
+/// keeps SQLite's automatic WAL checkpoint (1,000 pages; a background checkpointer was measured and
+/// was slower on this disk — docs/audit.md). Not thread-safe: <see cref="SqlAuditStore"/> serialises
+/// calls. Any failure rolls back and closes the connection; the next append reopens it.
 /// </summary>
 internal sealed class SqliteAppender : IDisposable
 {
@@ -23,11 +23,9 @@ internal sealed class SqliteAppender : IDisposable
     private readonly SqliteConnection _connection;
     private readonly sqlite3 _db;
     private readonly sqlite3_stmt _begin, _commit, _rollback, _tail, _insert, _checkpoint, _update;
-    private readonly WalCheckpointer _wal;
 
-    public SqliteAppender(SqliteDatabase database, WalCheckpointer wal)
+    public SqliteAppender(SqliteDatabase database)
     {
-        _wal = wal;
         _connection = new SqliteConnection(new SqliteConnectionStringBuilder
         {
             DataSource = database.Path, Mode = SqliteOpenMode.ReadWrite, Pooling = false, DefaultTimeout = 30,
@@ -36,7 +34,7 @@ internal sealed class SqliteAppender : IDisposable
         {
             _connection.Open();
             _db = _connection.Handle ?? throw new InvalidOperationException("the SQLite connection is not open");
-            Exec($"PRAGMA synchronous=FULL; PRAGMA busy_timeout=30000; PRAGMA foreign_keys=ON; PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit={wal.JournalSizeLimitBytes};");
+            Exec("PRAGMA synchronous=FULL; PRAGMA busy_timeout=30000; PRAGMA foreign_keys=ON; PRAGMA wal_autocheckpoint=1000;");
             _begin = Prepare("BEGIN IMMEDIATE");
             _commit = Prepare("COMMIT");
             _rollback = Prepare("ROLLBACK");
@@ -44,8 +42,6 @@ internal sealed class SqliteAppender : IDisposable
             _insert = Prepare(InsertSql);
             _checkpoint = Prepare("INSERT INTO audit_checkpoints (size, root, time_ms, key_id, note) VALUES (?1, ?2, ?3, ?4, ?5)");
             _update = Prepare("UPDATE audit_state SET size = ?1, chain = ?2, frontier = ?3, last_checkpoint = ?4 WHERE id = 1");
-            Exec("SELECT 1 FROM audit_state LIMIT 1"); // opens the WAL, so the checkpoint below sees it
-            wal.Opened(_db);
         }
         catch
         {
@@ -86,7 +82,6 @@ internal sealed class SqliteAppender : IDisposable
             raw.sqlite3_reset(_rollback);
             throw;
         }
-        _wal.AfterCommit(_db);
     }
 
     private AuditTail ReadTail()
