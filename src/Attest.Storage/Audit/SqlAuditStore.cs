@@ -3,9 +3,7 @@ using System.Runtime.CompilerServices;
 using Attest.Audit.Log;
 using Attest.Core.Audit;
 using Dapper;
-using Microsoft.Data.Sqlite;
 using Npgsql;
-using SQLitePCL;
 
 namespace Attest.Storage.Audit;
 
@@ -184,37 +182,12 @@ public sealed partial class SqlAuditStore(AttestDatabase db) : IAuditStore
     public async Task<IReadOnlyDictionary<string, SubjectKeyRecord>> ActiveSubjectKeysAsync(IReadOnlyCollection<string> subjects, CancellationToken cancellationToken = default)
     {
         if (subjects.Count == 0) return new Dictionary<string, SubjectKeyRecord>();
+        if (db is SqliteDatabase sqlite) return await ActiveSubjectKeysSqliteAsync(sqlite, subjects, cancellationToken);
         await using var c = await db.OpenAsync(cancellationToken);
-        if (c is SqliteConnection sqlite) return ActiveSubjectKeys(sqlite, subjects);
         var rows = await c.QueryAsync<KeyRow>(new CommandDefinition(
             "SELECT key_id, subject, wrapped, created_ms, forgotten_ms FROM audit_subject_keys WHERE forgotten_ms IS NULL AND subject = ANY(@subjects)",
             new { subjects = subjects.ToArray() }, cancellationToken: cancellationToken));
         return rows.Select(ToRecord).ToDictionary(k => k.Subject, StringComparer.Ordinal);
-    }
-
-    // SQLite: the subjects travel as one JSON array parameter (one short statement whatever their
-    // number, each looked up through the live-key index) and are read on SQLite's own handle.
-    private static Dictionary<string, SubjectKeyRecord> ActiveSubjectKeys(SqliteConnection c, IReadOnlyCollection<string> subjects)
-    {
-        var db = c.Handle ?? throw new InvalidOperationException("the SQLite connection is not open");
-        var result = new Dictionary<string, SubjectKeyRecord>(StringComparer.Ordinal);
-        Check(raw.sqlite3_prepare_v2(db, "SELECT key_id, subject, wrapped, created_ms, forgotten_ms FROM audit_subject_keys " +
-            "WHERE forgotten_ms IS NULL AND subject IN (SELECT value FROM json_each(?1))", out var stmt), db);
-        using (stmt)
-        {
-            Check(raw.sqlite3_bind_text(stmt, 1, System.Text.Json.JsonSerializer.Serialize(subjects, AuditStoreJson.Default.IReadOnlyCollectionString)), db);
-            int rc;
-            while ((rc = raw.sqlite3_step(stmt)) == raw.SQLITE_ROW)
-            {
-                var wrapped = raw.sqlite3_column_type(stmt, 2) == raw.SQLITE_NULL ? null : raw.sqlite3_column_blob(stmt, 2).ToArray();
-                long? forgotten = raw.sqlite3_column_type(stmt, 4) == raw.SQLITE_NULL ? null : raw.sqlite3_column_int64(stmt, 4);
-                var row = new KeyRow(raw.sqlite3_column_text(stmt, 0).utf8_to_string(), raw.sqlite3_column_text(stmt, 1).utf8_to_string(),
-                    wrapped, raw.sqlite3_column_int64(stmt, 3), forgotten);
-                result[row.subject] = ToRecord(row);
-            }
-            if (rc != raw.SQLITE_DONE) Check(rc, db);
-        }
-        return result;
     }
 
     public async Task<SubjectKeyRecord> AddSubjectKeyAsync(SubjectKeyRecord candidate, CancellationToken cancellationToken = default)
