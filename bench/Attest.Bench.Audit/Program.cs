@@ -10,7 +10,9 @@ using Npgsql;
 
 // Audit benchmarks: durable appends/s with 64 and 256 concurrent writers (SQLite, PostgreSQL), verification
 // entries/s, proof latency at 1M (and 10M with --10m).
-//   --writers 64,256   writer counts          --quick       5,000 events per run instead of 40,000
+//   --writers 64,256   writer counts (1 = one caller at a time, 5,000 events: single-commit latency)
+//   --quick            5,000 events per run instead of 40,000
+// Every append run prints events/s, commits, CPU per event and append latency p50/p99/max.
 //   --only sqlite,postgres,verify,proofs     run only these parts (pgstore: PostgreSQL store alone, not in the default set)
 //   --profile / --profile-hash               CPU per stage of the append path / per hash call
 if (args.Contains("--profile-hash")) { HashProfile.Run(); return; }
@@ -46,13 +48,15 @@ async Task AppendBench(AttestDatabase db, string name, int target)
     // before the measured runs: the figures are the steady state of a long-running server.
     for (var i = 0; i < 3; i++) await Run(log, name, 64, 5_000, null);
     await Task.Delay(1_000);
-    foreach (var writers in writerCounts) await Run(log, name, writers, events, writers == 64 ? target : null);
+    // One writer measures commit latency (the gateway's two commits per request at concurrency 1): fewer events, same steady state.
+    foreach (var writers in writerCounts) await Run(log, name, writers, writers == 1 ? Math.Min(events, 5_000) : events, writers == 64 ? target : null);
     await log.CheckpointAsync();
 }
 
 async Task Run(AuditLog log, string name, int writers, int count, int? target)
 {
     var next = -1;
+    var latencies = new long[count];
     var timed = (TimedStore)log.Store;
     var (batches0, commitTicks0) = (timed.Batches, timed.CommitTicks);
     var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
@@ -61,6 +65,8 @@ async Task Run(AuditLog log, string name, int writers, int count, int? target)
     {
         int i;
         while ((i = Interlocked.Increment(ref next)) < count)
+        {
+            var t0 = Stopwatch.GetTimestamp();
             await log.AppendAsync(new AuditRecord
             {
                 Type = AuditEventTypes.ChatRequest, Tenant = "acme", Subject = $"acme/user/u{i % 50}", DataClass = "prompts",
@@ -68,14 +74,19 @@ async Task Run(AuditLog log, string name, int writers, int count, int? target)
                 InputTokens = 120, OutputTokens = 300, LatencyMs = 812.5, Digests = new Dictionary<string, string> { ["prompt"] = new string('a', 64) },
                 Payload = new JsonObject { ["prompt"] = "redacted prompt text of moderate length for the benchmark", ["i"] = i },
             });
+            latencies[i] = Stopwatch.GetTimestamp() - t0;
+        }
     })));
     var elapsed = sw.Elapsed;
     var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu0;
-    if (target is null && count < events) return; // warm-up
+    if (target is null && count < events && writers != 1) return; // warm-up
+    Array.Sort(latencies);
+    double Ms(double q) => Stopwatch.GetElapsedTime(0, latencies[Math.Min(count - 1, (int)(q * count))]).TotalMilliseconds;
     var batches = timed.Batches - batches0;
     Console.WriteLine($"{name}: {count} durable appends, {writers} concurrent writers: {count / elapsed.TotalSeconds:N0} events/s{(target is { } t ? $" (target ≥ {t:N0})" : "")}" +
         $" ({batches} commits, {(double)count / batches:F1} events per commit, {TimeSpan.FromTicks((timed.CommitTicks - commitTicks0) / Math.Max(1, batches)).TotalMilliseconds:F2} ms per commit," +
-        $" {cpu.TotalMicroseconds / count:F1} µs of process CPU per event = {count / cpu.TotalSeconds:N0} events per CPU-second; load average {LoadAverage()})");
+        $" {cpu.TotalMicroseconds / count:F1} µs of process CPU per event = {count / cpu.TotalSeconds:N0} events per CPU-second;" +
+        $" append latency p50 {Ms(0.50):F3} ms, p99 {Ms(0.99):F3} ms, max {Ms(1.0):F3} ms; load average {LoadAverage()})");
 }
 
 if (only.Contains("sqlite"))

@@ -54,6 +54,15 @@ public sealed partial class AuditLog
             }
             if (inFlight is not null) await inFlight;
             _lastBatchSize = Math.Max(1, batch.Items.Count);
+            if (batch.Items.Count == 1 && !reader.TryPeek(out _))
+            {
+                // A lone event with nothing else queued (one caller at a time, as a gateway at low load):
+                // commit it on this loop instead of handing it to another thread — one thread wake-up less
+                // on its latency. Whatever arrives meanwhile waits in the queue and forms the next batch.
+                (inFlight, committing) = (null, null);
+                await CommitAndCompleteAsync(batch);
+                continue;
+            }
             committing = batch;
             inFlight = Task.Run(() => CommitAndCompleteAsync(batch));
         }

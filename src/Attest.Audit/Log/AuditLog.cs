@@ -86,6 +86,8 @@ public sealed partial class AuditLog : IAuditLog, IAsyncDisposable
     {
         _queue.Writer.TryComplete();
         await _writer;
+        // A store that holds connections of its own (the SQLite appender) releases them; it reopens them if used again.
+        if (_store is IAsyncDisposable store) await store.DisposeAsync();
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Audit batch of {Count} events failed ({Error}); callers fail closed")]

@@ -12,7 +12,10 @@ public interface IAuditStore
     /// In one durable transaction: take the log's write lock, read the tail, call <paramref name="build"/>
     /// with it, then insert the batch's rows and checkpoint and replace the tail. Returns once committed
     /// (SQLite synchronous=FULL / PostgreSQL synchronous commit); throws when anything fails, and then
-    /// nothing of the batch is stored.
+    /// nothing of the batch is stored. <paramref name="build"/> may be called more than once (the
+    /// PostgreSQL store first tries the tail it remembers and, when another replica has appended since,
+    /// builds again on the tail it reads under the lock), so it must be free of side effects; only the
+    /// batch of the last call is stored.
     /// </summary>
     Task AppendAsync(Func<AuditTail, AuditBatch> build, CancellationToken cancellationToken = default);
 

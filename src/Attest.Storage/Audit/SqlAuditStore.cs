@@ -3,15 +3,14 @@ using System.Runtime.CompilerServices;
 using Attest.Audit.Log;
 using Attest.Core.Audit;
 using Dapper;
-using Microsoft.Data.Sqlite;
-using SQLitePCL;
 
 namespace Attest.Storage.Audit;
 
 /// <summary>
-/// The audit store on SQLite or PostgreSQL. Appends run in one transaction that first takes the
-/// log's write lock (SQLite: BEGIN IMMEDIATE; PostgreSQL: pg_advisory_xact_lock), then reads the
-/// tail, so several processes or replicas append to one totally ordered log. Commits are durable
+/// The audit store on SQLite or PostgreSQL. Appends run in one transaction under the log's write
+/// lock (SQLite: BEGIN IMMEDIATE on a dedicated prepared connection, see SqlAuditStore.Sqlite.cs;
+/// PostgreSQL: pg_advisory_xact_lock in one round trip, see SqlAuditStore.Postgres.cs), so several
+/// processes or replicas append to one totally ordered log. Commits are durable
 /// (synchronous=FULL / synchronous_commit). Thread-safe.
 /// </summary>
 public sealed partial class SqlAuditStore(AttestDatabase db) : IAuditStore
@@ -20,71 +19,18 @@ public sealed partial class SqlAuditStore(AttestDatabase db) : IAuditStore
 
     public async Task AppendAsync(Func<AuditTail, AuditBatch> build, CancellationToken cancellationToken = default)
     {
+        if (db is SqliteDatabase sqlite)
+        {
+            await AppendSqliteAsync(sqlite, build, cancellationToken);
+            return;
+        }
         if (db is PostgresDatabase pg)
         {
             await AppendPostgresAsync(pg, build, cancellationToken);
             return;
         }
-        await using var c = await db.OpenAsync(cancellationToken);
-        await using var tx = await c.BeginTransactionAsync(cancellationToken);
-        var tail = await ReadTailAsync(c, tx, cancellationToken);
-        var batch = build(tail);
-        if (batch.Rows.Count > 0 && batch.Rows[0].Sequence != tail.Size) throw new InvalidOperationException("batch does not continue the tail");
-        InsertRows((SqliteConnection)c, batch.Rows);
-        if (batch.Checkpoint is { } cp)
-            await c.ExecuteAsync(new CommandDefinition("INSERT INTO audit_checkpoints (size, root, time_ms, key_id, note) VALUES (@Size, @Root, @t, @KeyId, @Note)",
-                new { cp.Size, cp.Root, t = cp.Time.ToUnixTimeMilliseconds(), cp.KeyId, cp.Note }, tx, cancellationToken: cancellationToken));
-        await c.ExecuteAsync(new CommandDefinition("UPDATE audit_state SET size = @Size, chain = @ChainHash, frontier = @Frontier, last_checkpoint = @LastCheckpointSize WHERE id = 1",
-            batch.Tail, tx, cancellationToken: cancellationToken));
-        await tx.CommitAsync(cancellationToken);
+        throw new InvalidOperationException($"unsupported database {db.Kind}");
     }
-
-    private static readonly string InsertSql =
-        $"INSERT INTO audit_entries ({Columns}) VALUES ({string.Join(", ", Enumerable.Range(1, Columns.Split(", ").Length).Select(i => "?" + i.ToString(System.Globalization.CultureInfo.InvariantCulture)))})";
-
-    // One prepared single-row INSERT, stepped once per row with parameters bound by position on
-    // SQLite's own handle: no per-parameter name lookups (which made multi-row statements quadratic)
-    // and no per-row command objects. The rows join the transaction already open on the connection.
-    private static void InsertRows(SqliteConnection c, IReadOnlyList<AuditRow> rows)
-    {
-        if (rows.Count == 0) return;
-        var db = c.Handle ?? throw new InvalidOperationException("the SQLite connection is not open");
-        Check(raw.sqlite3_prepare_v2(db, InsertSql, out var stmt), db);
-        using (stmt)
-        {
-            foreach (var r in rows)
-            {
-                Check(raw.sqlite3_bind_int64(stmt, 1, r.Sequence), db);
-                BindText(stmt, 2, r.Id, db);
-                Check(raw.sqlite3_bind_int64(stmt, 3, r.Time.ToUnixTimeMilliseconds()), db);
-                BindText(stmt, 4, r.Type, db);
-                BindText(stmt, 5, r.Tenant, db);
-                BindText(stmt, 6, r.Actor.KeyId, db);
-                BindText(stmt, 7, r.Actor.Principal, db);
-                BindText(stmt, 8, r.Actor.Agent, db);
-                BindText(stmt, 9, r.Actor.EndUser, db);
-                BindText(stmt, 10, r.Actor.Admin, db);
-                BindText(stmt, 11, r.Subject, db);
-                BindText(stmt, 12, r.DataClass, db);
-                BindBlob(stmt, 13, r.Canonical, db);
-                BindBlob(stmt, 14, r.LeafHash, db);
-                BindBlob(stmt, 15, r.ChainHash, db);
-                BindBlob(stmt, 16, r.Payload, db);
-                var rc = raw.sqlite3_step(stmt);
-                if (rc != raw.SQLITE_DONE) Check(rc, db);
-                Check(raw.sqlite3_reset(stmt), db);
-            }
-        }
-    }
-
-    private static void BindText(sqlite3_stmt stmt, int index, string? value, sqlite3 db) =>
-        Check(value is null ? raw.sqlite3_bind_null(stmt, index) : raw.sqlite3_bind_text(stmt, index, value), db);
-
-    private static void BindBlob(sqlite3_stmt stmt, int index, byte[]? value, sqlite3 db) =>
-        Check(value is null ? raw.sqlite3_bind_null(stmt, index)
-            : value.Length == 0 ? raw.sqlite3_bind_zeroblob(stmt, index, 0) : raw.sqlite3_bind_blob(stmt, index, value), db);
-
-    private static void Check(int rc, sqlite3 db) => SqliteException.ThrowExceptionForRC(rc, db);
 
     public async Task<AuditTail> ReadTailAsync(CancellationToken cancellationToken = default)
     {
@@ -172,37 +118,12 @@ public sealed partial class SqlAuditStore(AttestDatabase db) : IAuditStore
     public async Task<IReadOnlyDictionary<string, SubjectKeyRecord>> ActiveSubjectKeysAsync(IReadOnlyCollection<string> subjects, CancellationToken cancellationToken = default)
     {
         if (subjects.Count == 0) return new Dictionary<string, SubjectKeyRecord>();
+        if (db is SqliteDatabase sqlite) return await ActiveSubjectKeysSqliteAsync(sqlite, subjects, cancellationToken);
         await using var c = await db.OpenAsync(cancellationToken);
-        if (c is SqliteConnection sqlite) return ActiveSubjectKeys(sqlite, subjects);
         var rows = await c.QueryAsync<KeyRow>(new CommandDefinition(
             "SELECT key_id, subject, wrapped, created_ms, forgotten_ms FROM audit_subject_keys WHERE forgotten_ms IS NULL AND subject = ANY(@subjects)",
             new { subjects = subjects.ToArray() }, cancellationToken: cancellationToken));
         return rows.Select(ToRecord).ToDictionary(k => k.Subject, StringComparer.Ordinal);
-    }
-
-    // SQLite: the subjects travel as one JSON array parameter (one short statement whatever their
-    // number, each looked up through the live-key index) and are read on SQLite's own handle.
-    private static Dictionary<string, SubjectKeyRecord> ActiveSubjectKeys(SqliteConnection c, IReadOnlyCollection<string> subjects)
-    {
-        var db = c.Handle ?? throw new InvalidOperationException("the SQLite connection is not open");
-        var result = new Dictionary<string, SubjectKeyRecord>(StringComparer.Ordinal);
-        Check(raw.sqlite3_prepare_v2(db, "SELECT key_id, subject, wrapped, created_ms, forgotten_ms FROM audit_subject_keys " +
-            "WHERE forgotten_ms IS NULL AND subject IN (SELECT value FROM json_each(?1))", out var stmt), db);
-        using (stmt)
-        {
-            Check(raw.sqlite3_bind_text(stmt, 1, System.Text.Json.JsonSerializer.Serialize(subjects, AuditStoreJson.Default.IReadOnlyCollectionString)), db);
-            int rc;
-            while ((rc = raw.sqlite3_step(stmt)) == raw.SQLITE_ROW)
-            {
-                var wrapped = raw.sqlite3_column_type(stmt, 2) == raw.SQLITE_NULL ? null : raw.sqlite3_column_blob(stmt, 2).ToArray();
-                long? forgotten = raw.sqlite3_column_type(stmt, 4) == raw.SQLITE_NULL ? null : raw.sqlite3_column_int64(stmt, 4);
-                var row = new KeyRow(raw.sqlite3_column_text(stmt, 0).utf8_to_string(), raw.sqlite3_column_text(stmt, 1).utf8_to_string(),
-                    wrapped, raw.sqlite3_column_int64(stmt, 3), forgotten);
-                result[row.subject] = ToRecord(row);
-            }
-            if (rc != raw.SQLITE_DONE) Check(rc, db);
-        }
-        return result;
     }
 
     public async Task<SubjectKeyRecord> AddSubjectKeyAsync(SubjectKeyRecord candidate, CancellationToken cancellationToken = default)

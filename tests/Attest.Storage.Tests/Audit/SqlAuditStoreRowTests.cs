@@ -47,6 +47,8 @@ public class SqlAuditStoreRowTests
         var now = DateTimeOffset.FromUnixTimeMilliseconds(1_760_000_000_000);
         foreach (var (s, i) in subjects.Select((s, i) => (s, i)))
             await store.AddSubjectKeyAsync(new SubjectKeyRecord($"sk_{i}", s, [(byte)i, 1, 2], now, null));
+        // A lookup before the forget (SQLite: on the store's own key-lookup connection) must not leave a stale view behind.
+        Assert.Equal(4, (await store.ActiveSubjectKeysAsync(subjects)).Count);
         Assert.Equal(1, await store.ForgetSubjectAsync(subjects[1], now));
         var live = await store.ActiveSubjectKeysAsync([.. subjects, "unknown"]);
         Assert.Equal(new[] { subjects[0], subjects[2], subjects[3] }.Order(StringComparer.Ordinal), live.Keys.Order(StringComparer.Ordinal));
