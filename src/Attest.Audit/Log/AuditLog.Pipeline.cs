@@ -54,9 +54,9 @@ public sealed partial class AuditLog
             }
             if (inFlight is not null) await inFlight;
             _lastBatchSize = Math.Max(1, batch.Items.Count);
-            if (batch.Items.Count == 1 && !reader.TryPeek(out _))
+            if (batch.Queued == 1 && !reader.TryPeek(out _))
             {
-                // A lone event with nothing else queued (one caller at a time, as a gateway at low load):
+                // A lone event or group with nothing else queued (one caller at a time, as a gateway at low load):
                 // commit it on this loop instead of handing it to another thread — one thread wake-up less
                 // on its latency. Whatever arrives meanwhile waits in the queue and forms the next batch.
                 (inFlight, committing) = (null, null);
@@ -72,7 +72,12 @@ public sealed partial class AuditLog
 
     private void Drain(System.Threading.Channels.ChannelReader<Pending> reader, Batch batch)
     {
-        while (batch.Items.Count < _options.MaxBatch && reader.TryRead(out var p)) batch.Items.Add(p);
+        // A group (AppendManyAsync) is queued as its first item and always joins one batch whole.
+        while (batch.Items.Count < _options.MaxBatch && reader.TryRead(out var p))
+        {
+            batch.Queued++;
+            for (var member = p; member is not null; member = member.Next) batch.Items.Add(member);
+        }
     }
 
     private async Task PrepareAsync(Batch batch)
@@ -214,6 +219,8 @@ public sealed partial class AuditLog
     private sealed class Batch(long start)
     {
         public List<Pending> Items { get; } = [];
+        /// <summary>Queue entries drained into this batch (an <see cref="AppendManyAsync"/> group counts once).</summary>
+        public int Queued { get; set; }
         /// <summary>Predicted sequence of the batch's first entry; -1 when unknown (entries are then encoded in the commit).</summary>
         public long Start { get; } = start;
         public int Prepared { get; set; }
@@ -230,6 +237,8 @@ public sealed partial class AuditLog
         public string Id { get; } = id;
         public DateTimeOffset Time { get; } = time;
         public bool IsCheckpoint { get; } = isCheckpoint;
+        /// <summary>The next record of the same <see cref="AppendManyAsync"/> group, committed in the same batch.</summary>
+        public Pending? Next { get; set; }
         public long CheckpointSize { get; set; }
         public byte[]? Sealed { get; set; }
         public PayloadReference? PayloadRef { get; set; }

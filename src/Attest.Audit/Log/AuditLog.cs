@@ -47,12 +47,43 @@ public sealed partial class AuditLog : IAuditLog, IAsyncDisposable
 
     public async ValueTask<string> AppendAsync(AuditRecord record, CancellationToken cancellationToken = default)
     {
-        if (string.IsNullOrWhiteSpace(record.Type)) throw new ArgumentException("an audit record needs a type", nameof(record));
-        if (string.IsNullOrWhiteSpace(record.Tenant)) throw new ArgumentException("an audit record needs a tenant", nameof(record));
+        Validate(record);
         var pending = new Pending(record, _ids.Next(), _options.Time.GetUtcNow(), false);
         await EnqueueAsync(pending, cancellationToken);
         await pending.Done.Task.WaitAsync(cancellationToken);
         return pending.Id;
+    }
+
+    /// <summary>
+    /// Appends the records in order in ONE durable commit (they enter the queue as one group that no
+    /// batch splits): all are stored, consecutively, or none is; the ids are returned once durable.
+    /// </summary>
+    public async ValueTask<IReadOnlyList<string>> AppendManyAsync(IReadOnlyList<AuditRecord> records, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        if (records.Count == 0) return [];
+        if (records.Count == 1) return [await AppendAsync(records[0], cancellationToken)];
+        foreach (var r in records) Validate(r);
+        var group = new Pending[records.Count];
+        for (var i = 0; i < group.Length; i++)
+        {
+            group[i] = new Pending(records[i], _ids.Next(), _options.Time.GetUtcNow(), false);
+            if (i > 0) group[i - 1].Next = group[i];
+        }
+        await EnqueueAsync(group[0], cancellationToken);
+        var ids = new string[group.Length];
+        for (var i = 0; i < group.Length; i++)
+        {
+            await group[i].Done.Task.WaitAsync(cancellationToken);
+            ids[i] = group[i].Id;
+        }
+        return ids;
+    }
+
+    private static void Validate(AuditRecord record)
+    {
+        if (string.IsNullOrWhiteSpace(record.Type)) throw new ArgumentException("an audit record needs a type", nameof(record));
+        if (string.IsNullOrWhiteSpace(record.Tenant)) throw new ArgumentException("an audit record needs a tenant", nameof(record));
     }
 
     /// <summary>Signs a checkpoint of the current tree when entries were added since the last one; returns the newest checkpoint size.</summary>

@@ -51,6 +51,19 @@ public interface IAuditLog
 {
     /// <summary>Appends and returns the event's id once durable.</summary>
     ValueTask<string> AppendAsync(AuditRecord record, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Appends several records in order and returns their ids once all are durable. A log that commits
+    /// in groups (<c>AuditLog</c>) puts them in ONE durable commit: all are stored, consecutively, or
+    /// none is. This default appends them one after another (so a failure may leave the first ones stored).
+    /// </summary>
+    async ValueTask<IReadOnlyList<string>> AppendManyAsync(IReadOnlyList<AuditRecord> records, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        var ids = new string[records.Count];
+        for (var i = 0; i < ids.Length; i++) ids[i] = await AppendAsync(records[i], cancellationToken);
+        return ids;
+    }
 }
 
 /// <summary>An audit log that records nothing, for tools that run without storage (e.g. <c>attest scan</c>).</summary>

@@ -348,4 +348,11 @@ public sealed record AuditConfig
     public SecretRef? MasterKey { get; init; }
     /// <summary>Name in checkpoints (the signed-note origin). Default <c>attest</c>.</summary>
     public string Origin { get; init; } = "attest";
+    /// <summary>
+    /// Non-streaming chat: milliseconds the gateway waits for the provider's answer before it commits
+    /// <c>chat.request</c> on its own. An answer within this window is committed together with its
+    /// <c>chat.request</c> in one durable commit (one fsync instead of two). 0 commits <c>chat.request</c>
+    /// at dispatch. Default 1; 0–100.
+    /// </summary>
+    public int CoalesceMs { get; init; } = 1;
 }

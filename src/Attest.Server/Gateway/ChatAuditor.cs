@@ -18,11 +18,14 @@ public sealed class ChatAuditor(IServiceProvider services)
     /// <summary>False when no audit log is registered: records are then not even built (digests and payload copies cost time on the hot path).</summary>
     public bool Enabled => _log is not NullAuditLog;
 
-    public ValueTask<string> RequestAsync(ChatExchange x, CancellationToken cancellationToken)
+    public ValueTask<string> RequestAsync(ChatExchange x, CancellationToken cancellationToken) =>
+        !Enabled ? ValueTask.FromResult("") : _log.AppendAsync(RequestRecord(x), cancellationToken);
+
+    /// <summary>The <c>chat.request</c> record as of now (the prompt after redaction, the decision so far).</summary>
+    public AuditRecord RequestRecord(ChatExchange x)
     {
-        if (!Enabled) return ValueTask.FromResult("");
         var messages = x.Body["messages"]?.ToJsonString() ?? "[]";
-        return _log.AppendAsync(Base(AuditEventTypes.ChatRequest, x.Identity, "prompts") with
+        return Base(AuditEventTypes.ChatRequest, x.Identity, "prompts") with
         {
             Model = Model(x),
             Decision = x.Decision,
@@ -31,11 +34,18 @@ public sealed class ChatAuditor(IServiceProvider services)
             Digests = new Dictionary<string, string> { ["prompt"] = Digest(messages) },
             Attributes = Attributes(x),
             Payload = new JsonObject { ["messages"] = x.Body["messages"]?.DeepClone(), ["tools"] = ToolNames(x.Body) },
-        }, cancellationToken);
+        };
     }
 
     public ValueTask<string> ResponseAsync(ChatExchange x, string responseText, double latencyMs, CancellationToken cancellationToken) =>
-        !Enabled ? ValueTask.FromResult("") : _log.AppendAsync(Base(AuditEventTypes.ChatResponse, x.Identity, "responses") with
+        !Enabled ? ValueTask.FromResult("") : _log.AppendAsync(ResponseRecord(x, responseText, latencyMs), cancellationToken);
+
+    /// <summary>Appends a <c>chat.request</c> held back at dispatch together with the record that follows it, in one durable commit.</summary>
+    public ValueTask<IReadOnlyList<string>> AppendTogetherAsync(AuditRecord request, AuditRecord next, CancellationToken cancellationToken) =>
+        _log.AppendManyAsync([request, next], cancellationToken);
+
+    public AuditRecord ResponseRecord(ChatExchange x, string responseText, double latencyMs) =>
+        Base(AuditEventTypes.ChatResponse, x.Identity, "responses") with
         {
             Model = Model(x),
             Decision = x.Decision,
@@ -46,7 +56,7 @@ public sealed class ChatAuditor(IServiceProvider services)
             Digests = new Dictionary<string, string> { ["response"] = Digest(responseText) },
             Attributes = WithDisclosure(Attributes(x), x),
             Payload = new JsonObject { ["response"] = responseText },
-        }, cancellationToken);
+        };
 
     public ValueTask<string> DeniedAsync(RequestIdentity identity, ChatExchange? x, GatewayError error, string alias, CancellationToken cancellationToken)
     {

@@ -41,6 +41,8 @@ public sealed class ChatExchange
     public Func<CancellationToken, Task>? BeforeDispatch { get; set; }
     /// <summary>The <c>chat.request</c> append started by dispatch (null until then). Nothing is released to the client before it completes.</summary>
     public Task? RequestRecorded { get; set; }
+    /// <summary>The held-back <c>chat.request</c> when the exchange coalesces its two audit commits (non-streaming, <c>audit.coalesceMs</c> &gt; 0).</summary>
+    internal DeferredRequest? Deferred { get; set; }
     /// <summary>Text of the answer as the caller received it, collected for the response audit record.</summary>
     public System.Text.StringBuilder ResponseText { get; } = new();
     /// <summary>True when the guard stage collects <see cref="ResponseText"/> (after redaction, before pseudonyms are restored).</summary>

@@ -79,6 +79,8 @@ public sealed class ChatPipeline
     internal static async ValueTask RequestDurableAsync(ChatExchange x)
     {
         if (x.RequestRecorded is not { } recorded) return;
+        // A chat.request held back for coalescing is needed durable now: append it on its own.
+        x.Deferred?.Flush();
         try { await recorded; }
         catch (Exception e) when (e is not OperationCanceledException) { throw new AuditUnavailableException(e); }
     }

@@ -7,7 +7,9 @@ namespace Attest.Server.Gateway.Stages;
 /// Outermost stage: has dispatch queue <c>chat.request</c> just before it sends upstream (so the payload is the
 /// redacted prompt) without waiting, then records <c>chat.response</c> or <c>chat.denied</c>. Nothing reaches the
 /// client before <c>chat.request</c> is durable, and a buffered answer not before <c>chat.response</c> is durable too:
-/// the two commits overlap the upstream call and each other. An append that fails denies the request with 503
+/// the two commits overlap the upstream call and each other. A non-streaming exchange holds <c>chat.request</c> back
+/// for up to <c>audit.coalesceMs</c> (<see cref="DeferredRequest"/>): an answer within that window is recorded with
+/// it in one durable commit; otherwise <c>chat.request</c> is committed alone when the window ends. An append that fails denies the request with 503
 /// <c>audit_unavailable</c> (recorded as <c>chat.denied</c> when the log still takes it) — a stream already under way
 /// ends with that error event.
 /// </summary>
@@ -18,7 +20,8 @@ internal sealed partial class AuditStage(ChatAuditor auditor, TimeProvider time,
     public async ValueTask<ChatOutcome> InvokeAsync(ChatExchange x, ChatNext next, CancellationToken cancellationToken)
     {
         var started = time.GetTimestamp();
-        x.BeforeDispatch = ct => auditor.RequestAsync(x, ct).AsTask();
+        var window = auditor.Enabled && !x.Stream ? x.Policy.Config.Audit.CoalesceMs : 0;
+        x.BeforeDispatch = window > 0 ? ct => Defer(x, window, ct) : ct => auditor.RequestAsync(x, ct).AsTask();
         ChatOutcome outcome;
         try
         {
@@ -35,6 +38,23 @@ internal sealed partial class AuditStage(ChatAuditor auditor, TimeProvider time,
         }
         if (outcome.Completion is { } completion)
         {
+            if (x.Deferred is { } deferred && deferred.TryTake())
+            {
+                // The answer came within the coalescing window: chat.request and chat.response share one durable commit.
+                Exception? together = null;
+                try
+                {
+                    await auditor.AppendTogetherAsync(deferred.Record,
+                        auditor.ResponseRecord(x, x.ResponseText.ToString(), time.GetElapsedTime(started).TotalMilliseconds), cancellationToken);
+                }
+                catch (Exception e)
+                {
+                    together = e;
+                }
+                deferred.Completed(together);
+                if (together is OperationCanceledException) throw together;
+                return together is null ? ChatOutcome.Completed(completion) : await AuditFailedAsync(x, together, cancellationToken);
+            }
             // Queue chat.response at once (same batch as chat.request when that has not committed yet), then wait for both.
             Exception? failure = null;
             Task? response = null;
@@ -58,6 +78,15 @@ internal sealed partial class AuditStage(ChatAuditor auditor, TimeProvider time,
             return failure is null ? ChatOutcome.Completed(completion) : await AuditFailedAsync(x, failure, cancellationToken);
         }
         return ChatOutcome.Streaming(Watch(x, outcome.Stream!, started, cancellationToken));
+    }
+
+    /// <summary>Dispatch hook with coalescing: builds <c>chat.request</c> now and holds it back for up to the window.</summary>
+    private Task Defer(ChatExchange x, int windowMs, CancellationToken cancellationToken)
+    {
+        // The window is real elapsed time (System), not the policy clock: it bounds how long the record waits.
+        var deferred = new DeferredRequest(auditor, auditor.RequestRecord(x), TimeSpan.FromMilliseconds(windowMs), TimeProvider.System, cancellationToken);
+        x.Deferred = deferred;
+        return deferred.Durable;
     }
 
     /// <summary>Waits for the <c>chat.request</c> append dispatch started (if it did); returns its failure, if any.</summary>

@@ -100,6 +100,8 @@ internal sealed partial class GuardStage
     {
         try
         {
+            // The first attempt's chat.request (held back for coalescing) goes first, then its denial.
+            await ChatPipeline.RequestDurableAsync(x);
             await services.GetRequiredService<ChatAuditor>().DeniedAsync(x.Identity, x, rejected, x.Alias, cancellationToken);
         }
         catch (Exception e) when (e is not OperationCanceledException)
