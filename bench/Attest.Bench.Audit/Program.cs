@@ -14,7 +14,7 @@ using Npgsql;
 //   --quick            5,000 events per run instead of 40,000
 //   --warmup N         events appended before the measured runs (default 150,000; 15,000 was the round-4 warm-up)
 // Every append run prints events/s, commits, CPU per event and append latency p50/p99/max.
-//   --only sqlite,postgres,verify,proofs     run only these parts (pgstore: PostgreSQL store alone, not in the default set)
+//   --only sqlite,postgres,verify,proofs     run only these parts (pgstore / sqlitestore: PostgreSQL / SQLite store alone, not in the default set)
 //   --profile / --profile-hash               CPU per stage of the append path / per hash call
 if (args.Contains("--profile-hash")) { HashProfile.Run(); return; }
 if (args.Contains("--profile-pipeline")) { await PipelineProfile.RunAsync(); return; }
@@ -134,6 +134,8 @@ if (only.Contains("postgres"))
     }
     else Console.WriteLine("PostgreSQL: skipped (set ATTEST_TEST_POSTGRES)");
 }
+
+if (only.Contains("sqlitestore")) await SqliteStoreBench.RunAsync(Environment.GetEnvironmentVariable("ATTEST_BENCH_DIR") ?? (Directory.Exists("/var/tmp") ? "/var/tmp" : Path.GetTempPath()));
 
 if (only.Contains("pgstore") && Environment.GetEnvironmentVariable("ATTEST_TEST_POSTGRES") is { } pgStore) await PostgresStoreBench.RunAsync(pgStore);
 
