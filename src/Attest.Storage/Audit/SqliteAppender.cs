@@ -17,8 +17,17 @@ namespace Attest.Storage.Audit;
 internal sealed class SqliteAppender : IDisposable
 {
     private const string Columns = "seq, id, time_ms, type, tenant, actor_key, actor_principal, actor_agent, actor_user, actor_admin, subject, data_class, canonical, leaf, chain, payload";
-    private static readonly string InsertSql =
-        $"INSERT INTO audit_entries ({Columns}) VALUES ({string.Join(", ", Enumerable.Range(1, 16).Select(i => "?" + i.ToString(System.Globalization.CultureInfo.InvariantCulture)))})";
+    private const int ColumnCount = 16;
+
+    /// <summary>
+    /// Rows per multi-row insert: a batch's rows go in statements of this many rows (the rest one by one),
+    /// so the table's and its four indexes' cursors are opened once per statement instead of once per row.
+    /// </summary>
+    public const int RowsPerStatement = 16;
+
+    private static string InsertSql(int rows) =>
+        $"INSERT INTO audit_entries ({Columns}) VALUES " + string.Join(", ", Enumerable.Range(0, rows).Select(r =>
+            "(" + string.Join(", ", Enumerable.Range(r * ColumnCount + 1, ColumnCount).Select(i => "?" + i.ToString(System.Globalization.CultureInfo.InvariantCulture))) + ")"));
 
     /// <summary>
     /// WAL pages after which a commit checkpoints (SQLite's automatic checkpoint; its default is 1,000).
@@ -30,7 +39,7 @@ internal sealed class SqliteAppender : IDisposable
 
     private readonly SqliteConnection _connection;
     private readonly sqlite3 _db;
-    private readonly sqlite3_stmt _begin, _commit, _rollback, _tail, _insert, _checkpoint, _update;
+    private readonly sqlite3_stmt _begin, _commit, _rollback, _tail, _insert, _insertMany, _checkpoint, _update;
 
     public SqliteAppender(SqliteDatabase database)
     {
@@ -47,7 +56,8 @@ internal sealed class SqliteAppender : IDisposable
             _commit = Prepare("COMMIT");
             _rollback = Prepare("ROLLBACK");
             _tail = Prepare("SELECT size, chain, frontier, last_checkpoint FROM audit_state WHERE id = 1");
-            _insert = Prepare(InsertSql);
+            _insert = Prepare(InsertSql(1));
+            _insertMany = Prepare(InsertSql(RowsPerStatement));
             _checkpoint = Prepare("INSERT INTO audit_checkpoints (size, root, time_ms, key_id, note) VALUES (?1, ?2, ?3, ?4, ?5)");
             _update = Prepare("UPDATE audit_state SET size = ?1, chain = ?2, frontier = ?3, last_checkpoint = ?4 WHERE id = 1");
         }
@@ -67,7 +77,18 @@ internal sealed class SqliteAppender : IDisposable
             var tail = ReadTail();
             var batch = build(tail);
             if (batch.Rows.Count > 0 && batch.Rows[0].Sequence != tail.Size) throw new InvalidOperationException("batch does not continue the tail");
-            foreach (var r in batch.Rows) InsertRow(r);
+            var rows = batch.Rows;
+            var i = 0;
+            for (; i + RowsPerStatement <= rows.Count; i += RowsPerStatement)
+            {
+                for (var k = 0; k < RowsPerStatement; k++) BindRow(_insertMany, k * ColumnCount, rows[i + k]);
+                Step(_insertMany);
+            }
+            for (; i < rows.Count; i++)
+            {
+                BindRow(_insert, 0, rows[i]);
+                Step(_insert);
+            }
             if (batch.Checkpoint is { } cp)
             {
                 Check(raw.sqlite3_bind_int64(_checkpoint, 1, cp.Size));
@@ -104,25 +125,25 @@ internal sealed class SqliteAppender : IDisposable
         finally { raw.sqlite3_reset(_tail); }
     }
 
-    private void InsertRow(AuditRow r)
+    // Binds one row's 16 columns at parameters offset+1 .. offset+16 (the statement is stepped by the caller).
+    private void BindRow(sqlite3_stmt stmt, int offset, AuditRow r)
     {
-        Check(raw.sqlite3_bind_int64(_insert, 1, r.Sequence));
-        BindText(_insert, 2, r.Id);
-        Check(raw.sqlite3_bind_int64(_insert, 3, r.Time.ToUnixTimeMilliseconds()));
-        BindText(_insert, 4, r.Type);
-        BindText(_insert, 5, r.Tenant);
-        BindText(_insert, 6, r.Actor.KeyId);
-        BindText(_insert, 7, r.Actor.Principal);
-        BindText(_insert, 8, r.Actor.Agent);
-        BindText(_insert, 9, r.Actor.EndUser);
-        BindText(_insert, 10, r.Actor.Admin);
-        BindText(_insert, 11, r.Subject);
-        BindText(_insert, 12, r.DataClass);
-        BindBlob(_insert, 13, r.Canonical);
-        BindBlob(_insert, 14, r.LeafHash);
-        BindBlob(_insert, 15, r.ChainHash);
-        BindBlob(_insert, 16, r.Payload);
-        Step(_insert);
+        Check(raw.sqlite3_bind_int64(stmt, offset + 1, r.Sequence));
+        BindText(stmt, offset + 2, r.Id);
+        Check(raw.sqlite3_bind_int64(stmt, offset + 3, r.Time.ToUnixTimeMilliseconds()));
+        BindText(stmt, offset + 4, r.Type);
+        BindText(stmt, offset + 5, r.Tenant);
+        BindText(stmt, offset + 6, r.Actor.KeyId);
+        BindText(stmt, offset + 7, r.Actor.Principal);
+        BindText(stmt, offset + 8, r.Actor.Agent);
+        BindText(stmt, offset + 9, r.Actor.EndUser);
+        BindText(stmt, offset + 10, r.Actor.Admin);
+        BindText(stmt, offset + 11, r.Subject);
+        BindText(stmt, offset + 12, r.DataClass);
+        BindBlob(stmt, offset + 13, r.Canonical);
+        BindBlob(stmt, offset + 14, r.LeafHash);
+        BindBlob(stmt, offset + 15, r.ChainHash);
+        BindBlob(stmt, offset + 16, r.Payload);
     }
 
     private void Step(sqlite3_stmt stmt)
@@ -151,7 +172,7 @@ internal sealed class SqliteAppender : IDisposable
 
     public void Dispose()
     {
-        foreach (var s in new[] { _begin, _commit, _rollback, _tail, _insert, _checkpoint, _update }) s?.Dispose();
+        foreach (var s in new[] { _begin, _commit, _rollback, _tail, _insert, _insertMany, _checkpoint, _update }) s?.Dispose();
         _connection.Dispose();
     }
 }
