@@ -17,6 +17,8 @@ public sealed class InMemoryAuditStore : IAuditStore
     public List<StoredCheckpoint> Checkpoints { get; } = [];
     /// <summary>When set, the next append throws it (to test fail-closed behaviour).</summary>
     public Exception? FailNextAppend { get; set; }
+    /// <summary>Appends committed so far (one per group commit).</summary>
+    public int Commits { get; private set; }
 
     public Task AppendAsync(Func<AuditTail, AuditBatch> build, CancellationToken cancellationToken = default)
     {
@@ -31,6 +33,7 @@ public sealed class InMemoryAuditStore : IAuditStore
             Rows.AddRange(batch.Rows);
             if (batch.Checkpoint is { } cp) Checkpoints.Add(cp);
             _tail = batch.Tail;
+            Commits++;
         }
         return Task.CompletedTask;
     }

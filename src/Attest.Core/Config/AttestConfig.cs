@@ -352,7 +352,7 @@ public sealed record AuditConfig
     /// Non-streaming chat: milliseconds the gateway waits for the provider's answer before it commits
     /// <c>chat.request</c> on its own. An answer within this window is committed together with its
     /// <c>chat.request</c> in one durable commit (one fsync instead of two). 0 commits <c>chat.request</c>
-    /// at dispatch. Default 1; 0–100.
+    /// at dispatch. Default 1; 0–1000.
     /// </summary>
     public int CoalesceMs { get; init; } = 1;
 }

@@ -64,6 +64,16 @@ public sealed class FakeUpstream : IAsyncLifetime
             await Record(http, "fail500");
             return Results.Json(new { error = new { message = "internal failure with key sk-upstream-secret-123456", type = "server_error" } }, statusCode: 500);
         });
+        _app.MapPost("/delayed/v1/chat/completions", async (HttpContext http) =>
+        {
+            await Record(http, "delayed");
+            await Task.Delay(TimeSpan.FromMilliseconds(150), http.RequestAborted);
+            return Results.Json(new JsonObject
+            {
+                ["id"] = "c3", ["object"] = "chat.completion", ["created"] = 1, ["model"] = "gpt-4o-2024-08-06",
+                ["choices"] = new JsonArray(new JsonObject { ["index"] = 0, ["message"] = new JsonObject { ["role"] = "assistant", ["content"] = "Hello, later" }, ["finish_reason"] = "stop" }),
+            });
+        });
         _app.MapPost("/slow/v1/chat/completions", async (HttpContext http) =>
         {
             await Record(http, "slow");

@@ -70,7 +70,7 @@ public sealed class GatewayErrorTests(FakeUpstream upstream) : IClassFixture<Fak
         Assert.Equal(403, (int)forbidden.StatusCode);
         using var admin = host.Client();
         var providers = JsonNode.Parse(await admin.GetStringAsync("admin/providers"))!;
-        Assert.Equal(6, providers["providers"]!.AsArray().Count);
+        Assert.Equal(7, providers["providers"]!.AsArray().Count);
         Assert.DoesNotContain(GatewayHost.UpstreamKey, providers.ToJsonString());
     }
 }

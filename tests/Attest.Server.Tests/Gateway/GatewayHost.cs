@@ -68,6 +68,9 @@ public sealed class GatewayHost : IAsyncDisposable
             apiVersion: 2024-10-21
             apiKey:
               env: {UpstreamKeyEnv}
+          - id: delayed
+            type: openai
+            baseUrl: {upstream}/delayed/v1
           - id: slow
             type: openai
             baseUrl: {upstream}/slow/v1
@@ -103,6 +106,10 @@ public sealed class GatewayHost : IAsyncDisposable
                 model: gpt-4o-2024-08-06
               - provider: up
                 model: gpt-4o-2024-08-06
+          - alias: up-delayed
+            targets:
+              - provider: delayed
+                model: gpt-4o-2024-08-06
           - alias: claude
             targets:
               - provider: claude
@@ -118,7 +125,7 @@ public sealed class GatewayHost : IAsyncDisposable
         {extra}
         """;
 
-    public static async Task<GatewayHost> StartAsync(FakeUpstream upstream, Action<IServiceCollection>? services = null)
+    public static async Task<GatewayHost> StartAsync(FakeUpstream upstream, Action<IServiceCollection>? services = null, string extraYaml = "")
     {
         Environment.SetEnvironmentVariable(UpstreamKeyEnv, UpstreamKey);
         Environment.SetEnvironmentVariable("ATTEST_TEST_OBO_KEY", Obo.Secret);
@@ -128,7 +135,7 @@ public sealed class GatewayHost : IAsyncDisposable
         keys.Add(ClientKey, scopes: ["chat", "embeddings", "retrieve", "admin"]);
         var audit = new RecordingAuditLog();
         var logs = new CapturingLoggerProvider();
-        var policy = new StaticPolicySource(ConfigLoader.FromText(Yaml(upstream.BaseUrl, dir), dir));
+        var policy = new StaticPolicySource(ConfigLoader.FromText(Yaml(upstream.BaseUrl, dir, extraYaml), dir));
         var app = await AttestHost.BuildAsync(policy, new AttestHostOptions
         {
             Listen = "http://127.0.0.1:0",

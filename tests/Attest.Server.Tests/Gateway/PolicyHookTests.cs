@@ -47,7 +47,9 @@ public sealed class PolicyHookTests(FakeUpstream upstream) : IClassFixture<FakeU
     [Fact]
     public async Task Audit_failure_denies_with_503_and_nothing_is_dispatched()
     {
-        await using var host = await GatewayHost.StartAsync(upstream);
+        // Without coalescing chat.request is appended at dispatch, so a log that refuses at once stops the request
+        // before it is sent (CoalescingTests covers the coalesced path).
+        await using var host = await GatewayHost.StartAsync(upstream, extraYaml: "audit:\n  coalesceMs: 0");
         host.Audit.Fail = true;
         using var client = host.Client();
         var before = upstream.HitCount("openai");

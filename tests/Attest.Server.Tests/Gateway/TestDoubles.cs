@@ -44,6 +44,21 @@ public sealed class RecordingAuditLog : IAuditLog
     /// <summary>Event types whose append is accepted but then fails (after <see cref="Latency"/>), as a commit that fails does.</summary>
     public ConcurrentDictionary<string, bool> FailLate { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Event types of each <see cref="AppendManyAsync"/> call, in call order (what shares one commit in the real log).</summary>
+    public ConcurrentQueue<string[]> Groups { get; } = new();
+
+    public async ValueTask<IReadOnlyList<string>> AppendManyAsync(IReadOnlyList<AuditRecord> records, CancellationToken cancellationToken = default)
+    {
+        Groups.Enqueue([.. records.Select(r => r.Type)]);
+        if (Fail) throw new IOException("audit store unreachable");
+        // All or none, as the real log's single commit.
+        if (Latency > TimeSpan.Zero) await Task.Delay(Latency, cancellationToken);
+        else await Task.Yield();
+        if (records.Any(r => FailLate.ContainsKey(r.Type))) throw new IOException("audit commit failed");
+        foreach (var r in records) Records.Enqueue(r);
+        return [.. records.Select((_, i) => "evt_" + (Records.Count - records.Count + i + 1))];
+    }
+
     public ValueTask<string> AppendAsync(AuditRecord record, CancellationToken cancellationToken = default)
     {
         if (Fail) throw new IOException("audit store unreachable");

@@ -21,6 +21,30 @@ public sealed class SqlAuditStoreAppendTests
 
     [Theory]
     [MemberData(nameof(TestDatabases.Backends), MemberType = typeof(TestDatabases))]
+    public async Task AppendMany_stores_each_group_consecutively_in_order_among_concurrent_appends(string backend)
+    {
+        await using var db = await TestDatabases.CreateAsync(backend);
+        var store = new SqlAuditStore(db);
+        await using (var log = new AuditLog(store, new AuditLogOptions { SigningKey = Key, MasterKey = Master, CheckpointEvery = 25 }))
+        {
+            var groups = await Task.WhenAll(Enumerable.Range(0, 40).Select(async g =>
+            {
+                if (g % 2 == 0) return (IReadOnlyList<string>)[await log.AppendAsync(Record(g * 10))];
+                return await log.AppendManyAsync([Record(g * 10), Record(g * 10 + 1), Record(g * 10 + 2)]);
+            }));
+            await log.CheckpointAsync();
+            var seq = new Dictionary<string, long>();
+            await foreach (var r in store.ReadRowsAsync(0, long.MaxValue)) seq[r.Id] = r.Sequence;
+            Assert.Equal(20 + 20 * 3, seq.Count);
+            foreach (var ids in groups.Where(g => g.Count == 3))
+                Assert.Equal([seq[ids[0]], seq[ids[0]] + 1, seq[ids[0]] + 2], ids.Select(id => seq[id]).ToArray());
+        }
+        var report = await AuditOperations.VerifyAsync(store, [Key]);
+        Assert.True(report.Ok, report.Message);
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabases.Backends), MemberType = typeof(TestDatabases))]
     public async Task A_failed_append_leaves_nothing_and_the_next_append_and_a_reopened_store_continue_the_log(string backend)
     {
         await using var db = await TestDatabases.CreateAsync(backend);

@@ -32,7 +32,7 @@ public sealed class RangesRule : IConfigValidator
         }
         if (c.Audit.CheckpointEvery < 1) context.Error(c.Audit, "checkpointEvery", "'audit.checkpointEvery' must be at least 1");
         if (c.Audit.CheckpointSeconds < 1) context.Error(c.Audit, "checkpointSeconds", "'audit.checkpointSeconds' must be at least 1");
-        if (c.Audit.CoalesceMs is < 0 or > 100) context.Error(c.Audit, "coalesceMs", "'audit.coalesceMs' must be between 0 and 100");
+        if (c.Audit.CoalesceMs is < 0 or > 1000) context.Error(c.Audit, "coalesceMs", "'audit.coalesceMs' must be between 0 and 1000");
         foreach (var m in ConfigWalker.Members(c))
         {
             if (m.Value is not LimitSet limits) continue;
