@@ -16,16 +16,19 @@ using Microsoft.Extensions.Logging;
 //   "audit only" / "guards only" (--split): the full gateway less guards, or less durable audit, to attribute the added time.
 // Keys are real virtual keys (created with KeyManager, authenticated by keyed hash against the store on every request).
 // Options: --portkey, --split, --quick (fewer requests), --no-concurrent (concurrency-1 tables and saturation only),
-//          --alloc (allocations per request by type, sampled), --micro (per-call cost of storage open and key authentication), --profile [--full] (only saturation of one gateway, to attach a profiler), --upstream-ms N (the fake upstream takes N ms per answer, like a model would; default 0).
+//          --alloc (allocations per request by type, sampled), --micro (per-call cost of storage open and key authentication), --profile [--full] (only saturation of one gateway, to attach a profiler), --upstream-ms N (the fake upstream takes N ms per answer, like a model would; default 0),
+//          --coalesce-ms N (audit.coalesceMs for the gateways: 0 = chat.request committed alone at dispatch; default: the product default, 1).
 var portkeyWanted = args.Contains("--portkey");
 var upstreamMs = args.SkipWhile(a => a != "--upstream-ms").Skip(1).Select(int.Parse).FirstOrDefault();
+var coalesceMs = args.SkipWhile(a => a != "--coalesce-ms").Skip(1).Select(int.Parse).Cast<int?>().FirstOrDefault();
 var split = args.Contains("--split");
 var quick = args.Contains("--quick");
 var concurrentTables = !args.Contains("--no-concurrent");
 
 Console.WriteLine($"Attest gateway benchmark — {Environment.ProcessorCount} cores, .NET {Environment.Version}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, load average {Load.LoadAverage()}");
 Console.WriteLine("client, Attest gateways and fake upstream in this process on loopback" + (portkeyWanted ? "; Portkey in its own node process" : "")
-    + (upstreamMs > 0 ? $"; the upstream takes {upstreamMs} ms per answer" : ""));
+    + (upstreamMs > 0 ? $"; the upstream takes {upstreamMs} ms per answer" : "")
+    + (coalesceMs is { } cm ? $"; audit.coalesceMs {cm}" : ""));
 
 await using var upstream = await FakeUpstream.StartAsync(TimeSpan.FromMilliseconds(upstreamMs));
 var upstreamUrl = upstream.Urls.First();
@@ -178,6 +181,8 @@ async Task<WebApplication> GatewayAsync(bool audit, bool guards)
             targets:
               - provider: up
                 model: {FakeUpstream.Model}
+        audit:
+          coalesceMs: {coalesceMs ?? new AuditConfig().CoalesceMs}
         """;
     var app = await AttestHost.BuildAsync(new StaticPolicySource(ConfigLoader.FromText(yaml, dir)), new AttestHostOptions
     {
